@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.dateparse import parse_datetime
+from django.utils import timezone
+
+from guide.changes import compare, draft_state, edition_state
+from guide.models import Edition
+from guide.services import edition_publish
+
+
+def _when(value: str | None, name: str):
+    if not value:
+        return None
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise CommandError(f"{name} {value!r} is not a date and time such as 2026-12-01T09:00.")
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+class Command(BaseCommand):
+    help = (
+        "Freeze the working draft into a new, published edition (what the admin's "
+        "publish button does)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--number", required=True, help="For example 1.0.")
+        parser.add_argument("--title", required=True, help="The edition's title.")
+        parser.add_argument("--summary", default="", help="What is new, in plain language.")
+        parser.add_argument("--comments-open", help="When comments open (ISO date and time).")
+        parser.add_argument("--comments-close", help="The deadline (ISO date and time).")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="List what would change; publish nothing."
+        )
+
+    def handle(self, *args, number, title, summary, comments_open, comments_close, dry_run, **o):
+        current = Edition.objects.current()
+        changes = [
+            c
+            for c in compare(edition_state(current) if current else {}, draft_state())
+            if c.status != "unchanged"
+        ]
+        base = current.number if current else "nothing"
+        self.stdout.write(f"{len(changes)} chapters changed since {base}:")
+        for change in changes:
+            self.stdout.write(f"  {change.status}: {change.current.title}")
+        if dry_run:
+            self.stdout.write("Nothing published (--dry-run).")
+            return
+        try:
+            edition = edition_publish(
+                number=number,
+                title=title,
+                summary=summary,
+                comment_opens=_when(comments_open, "--comments-open"),
+                comment_closes=_when(comments_close, "--comments-close"),
+            )
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        self.stdout.write(self.style.SUCCESS(f"Published edition {edition.number}."))

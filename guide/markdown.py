@@ -1,0 +1,56 @@
+"""Markdown to safe HTML, once, when text is saved.
+
+Editors write Markdown; python-markdown passes raw HTML through, so everything it
+produces goes through nh3 with a short allow-list. The same function serves
+markdownx's live preview, so what editors preview is what the public gets.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import markdown as markdown_lib
+import nh3
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote",
+    "ul", "ol", "li", "dl", "dt", "dd", "h3", "h4", "h5", "h6",
+    "a", "img", "table", "thead", "tbody", "tr", "th", "td", "abbr", "sup", "sub",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "th": {"scope"},
+    "td": set(),
+    "ol": {"start"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+EXTENSIONS = ["markdown.extensions.tables", "markdown.extensions.sane_lists"]
+
+
+def render(text: str) -> str:
+    """Render editor Markdown to sanitised HTML."""
+    raw = markdown_lib.markdown(text or "", extensions=EXTENSIONS, output_format="html")
+    return nh3.clean(
+        raw,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+_TAG = re.compile(r"<[^>]+>")
+_BLOCK_END = re.compile(r"</(p|li|h[1-6]|blockquote|pre|tr|dt|dd)>|<br\s*/?>", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+
+
+def plain_text(rendered_html: str) -> str:
+    """The readable text of rendered HTML: for search, diffs and finding quotes."""
+    text = _BLOCK_END.sub("\n", rendered_html)
+    text = html.unescape(_TAG.sub("", text))
+    lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)

@@ -1,0 +1,329 @@
+"""The guide: a working draft (Chapter, Section) and frozen editions of it.
+
+The live Chapter and Section rows are the editors' working draft. Publishing an
+edition copies them, with their rendered HTML, into EditionChapter and EditionSection
+rows that never change again; public pages only ever read those snapshots. A chapter's
+or section's identity is its primary key: slugs, headings and positions may change,
+and old URLs are answered by looking the slug up in earlier snapshots.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from markdownx.models import MarkdownxField
+from simple_history.models import HistoricalRecords
+
+from guide.markdown import render
+
+EDITION_NUMBER_PATTERN = r"\d{1,4}(?:\.\d{1,4}){0,3}"
+validate_edition_number = RegexValidator(
+    rf"^{EDITION_NUMBER_PATTERN}$",
+    _("Write the number as digits separated by dots, for example 0.9 or 1.0."),
+)
+
+
+def edition_number_key(number: str) -> tuple[int, ...]:
+    """Sort key for edition numbers: 0.9 < 0.10 < 1.0."""
+    return tuple(int(part) for part in number.split("."))
+
+
+class ChapterKind(models.TextChoices):
+    CHAPTER = "chapter", _("Chapter")
+    CASE = "case", _("Case study")
+
+
+class EditionQuerySet(models.QuerySet):
+    def newest_first(self) -> EditionQuerySet:
+        return self.order_by("-published_at", "-pk")
+
+    def current(self) -> Edition | None:
+        """The newest published edition: the one the public reads by default."""
+        return self.newest_first().first()
+
+
+class Edition(models.Model):
+    """A published, citable version of the whole guide. Never changes once published."""
+
+    number = models.CharField(
+        _("number"),
+        max_length=20,
+        unique=True,
+        validators=[validate_edition_number],
+        help_text=_("For example 0.9 or 1.0. Must be higher than the previous edition."),
+    )
+    title = models.CharField(
+        _("title"), max_length=200, help_text=_("For example “Test version for consultation”.")
+    )
+    summary = models.TextField(
+        _("summary of changes"),
+        blank=True,
+        help_text=_("What is new in this edition, in plain language. Shown publicly."),
+    )
+    published_at = models.DateTimeField(_("published"), default=timezone.now, db_index=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    comment_opens = models.DateTimeField(
+        _("comments open"),
+        null=True,
+        blank=True,
+        help_text=_("When the public may start commenting on this edition. Empty: no comments."),
+    )
+    comment_closes = models.DateTimeField(
+        _("comments close"),
+        null=True,
+        blank=True,
+        help_text=_("The consultation deadline. Normally three months, never under six weeks."),
+    )
+
+    history = HistoricalRecords()
+    objects = EditionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("edition")
+        verbose_name_plural = _("editions")
+        ordering = ["-published_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(comment_opens__isnull=True)
+                | models.Q(comment_closes__isnull=True)
+                | models.Q(comment_closes__gt=models.F("comment_opens")),
+                name="edition_comment_period_in_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(comment_opens__isnull=True)
+                | models.Q(comment_closes__isnull=False),
+                name="edition_comment_period_has_deadline",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} – {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("guide:edition", args=[self.number])
+
+    @property
+    def number_key(self) -> tuple[int, ...]:
+        return edition_number_key(self.number)
+
+    def comment_period_state(self, now: datetime | None = None) -> str:
+        """One of "none", "upcoming", "open" and "closed"."""
+        if self.comment_opens is None or self.comment_closes is None:
+            return "none"
+        now = now or timezone.now()
+        if now < self.comment_opens:
+            return "upcoming"
+        if now < self.comment_closes:
+            return "open"
+        return "closed"
+
+    def clean(self) -> None:
+        if self.comment_opens and not self.comment_closes:
+            raise ValidationError(
+                {"comment_closes": _("Give a deadline when comments open.")}
+            )
+        if self.comment_opens and self.comment_closes <= self.comment_opens:
+            raise ValidationError(
+                {"comment_closes": _("The deadline must be after the opening time.")}
+            )
+
+
+class DraftQuerySet(models.QuerySet):
+    def active(self) -> DraftQuerySet:
+        return self.filter(is_active=True)
+
+
+class Chapter(models.Model):
+    """A chapter or case study in the working draft."""
+
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=ChapterKind.choices, default=ChapterKind.CHAPTER
+    )
+    slug = models.SlugField(
+        _("address"),
+        max_length=80,
+        unique=True,
+        help_text=_(
+            "The chapter’s part of the web address. Changing it keeps the old address "
+            "working with a redirect."
+        ),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    intro = MarkdownxField(_("introduction"), blank=True)
+    intro_html = models.TextField(editable=False, blank=True)
+    organisation = models.CharField(
+        _("organisation"),
+        max_length=200,
+        blank=True,
+        help_text=_("Case studies: the organisation the case is about."),
+    )
+    channels = models.CharField(
+        _("channels"),
+        max_length=300,
+        blank=True,
+        help_text=_("Case studies: the channels used, separated by commas."),
+    )
+    is_active = models.BooleanField(
+        _("in the guide"),
+        default=True,
+        help_text=_("Untick to leave this chapter out of the next edition."),
+    )
+
+    history = HistoricalRecords()
+    objects = DraftQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("chapter")
+        verbose_name_plural = _("chapters and case studies")
+        ordering = ["kind", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.intro_html = render(self.intro)
+        super().save(*args, **kwargs)
+
+    @property
+    def channel_list(self) -> list[str]:
+        return [c.strip() for c in self.channels.split(",") if c.strip()]
+
+
+class Section(models.Model):
+    """A part of a chapter with its own heading and anchor: what people comment on."""
+
+    chapter = models.ForeignKey(
+        Chapter, verbose_name=_("chapter"), on_delete=models.CASCADE, related_name="sections"
+    )
+    slug = models.SlugField(
+        _("anchor"),
+        max_length=80,
+        help_text=_(
+            "The section’s part of the web address (#anchor). Changing it keeps old "
+            "links working."
+        ),
+    )
+    heading = models.CharField(_("heading"), max_length=200)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    body = MarkdownxField(_("text"), help_text=_("Markdown. Use ### for sub-headings."))
+    body_html = models.TextField(editable=False, blank=True)
+    is_active = models.BooleanField(
+        _("in the guide"),
+        default=True,
+        help_text=_("Untick to leave this section out of the next edition."),
+    )
+
+    history = HistoricalRecords()
+    objects = DraftQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["chapter", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["chapter", "slug"], name="section_slug_unique_in_chapter")
+        ]
+
+    def __str__(self) -> str:
+        return self.heading
+
+    def save(self, *args, **kwargs) -> None:
+        self.body_html = render(self.body)
+        super().save(*args, **kwargs)
+
+
+class EditionChapter(models.Model):
+    """A chapter as it stood when an edition was published. Never edited."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="chapters")
+    chapter = models.ForeignKey(Chapter, on_delete=models.PROTECT, related_name="snapshots")
+    kind = models.CharField(max_length=10, choices=ChapterKind.choices)
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=200)
+    order = models.PositiveIntegerField()
+    intro = models.TextField(blank=True)
+    intro_html = models.TextField(blank=True)
+    organisation = models.CharField(max_length=200, blank=True)
+    channels = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("chapter in an edition")
+        verbose_name_plural = _("chapters in editions")
+        ordering = ["edition", "kind", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "chapter"], name="edition_chapter_once"),
+            models.UniqueConstraint(fields=["edition", "slug"], name="edition_chapter_slug_unique"),
+        ]
+        indexes = [models.Index(fields=["slug"], name="edition_chapter_slug")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.edition.number})"
+
+    @property
+    def is_case(self) -> bool:
+        return self.kind == ChapterKind.CASE
+
+    @property
+    def channel_list(self) -> list[str]:
+        return [c.strip() for c in self.channels.split(",") if c.strip()]
+
+    def current_url(self) -> str:
+        """Where this chapter lives when its edition is the current one."""
+        name = "guide:case" if self.is_case else "guide:chapter"
+        return reverse(name, args=[self.slug])
+
+    def edition_url(self) -> str:
+        return reverse("guide:edition_chapter", args=[self.edition.number, self.slug])
+
+
+class EditionSection(models.Model):
+    """A section as it stood when an edition was published. Never edited."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="sections")
+    edition_chapter = models.ForeignKey(
+        EditionChapter, on_delete=models.CASCADE, related_name="sections"
+    )
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="snapshots")
+    slug = models.SlugField(max_length=80)
+    heading = models.CharField(max_length=200)
+    order = models.PositiveIntegerField()
+    body = models.TextField()
+    body_html = models.TextField()
+    text = models.TextField(help_text="Plain text of body_html: for search, diffs and quotes.")
+
+    class Meta:
+        verbose_name = _("section in an edition")
+        verbose_name_plural = _("sections in editions")
+        ordering = ["edition_chapter", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "section"], name="edition_section_once"),
+            models.UniqueConstraint(
+                fields=["edition_chapter", "slug"], name="edition_section_slug_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["slug"], name="edition_section_slug")]
+
+    def __str__(self) -> str:
+        return self.heading
+
+    def current_url(self) -> str:
+        """This section's own page, at the stable address of its chapter."""
+        chapter = self.edition_chapter
+        name = "guide:case_section" if chapter.is_case else "guide:section"
+        return reverse(name, args=[chapter.slug, self.slug])
+

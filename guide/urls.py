@@ -1,0 +1,25 @@
+from django.urls import path, register_converter
+
+from guide import views
+from guide.converters import EditionNumberConverter
+
+register_converter(EditionNumberConverter, "edition")
+
+app_name = "guide"
+
+urlpatterns = [
+    path("", views.front, name="front"),
+    path("veileder/", views.contents, name="contents"),
+    path("veileder/<slug:chapter>/", views.chapter, name="chapter"),
+    path("veileder/<slug:chapter>/<slug:section>/", views.section, name="section"),
+    path("eksempler/", views.cases, name="cases"),
+    path("eksempler/<slug:case>/", views.case, name="case"),
+    path("eksempler/<slug:case>/<slug:section>/", views.case_section, name="case_section"),
+    path("versjoner/", views.editions, name="editions"),
+    path("versjoner/<edition:number>/", views.edition, name="edition"),
+    path("versjoner/<edition:number>/<slug:chapter>/", views.edition_chapter, name="edition_chapter"),
+    path("personvern/", views.privacy, name="privacy"),
+    path("tilgjengelighet/", views.accessibility, name="accessibility"),
+    path("sprak/", views.language, name="language"),
+    path("healthz", views.healthz, name="healthz"),
+]
