@@ -75,8 +75,12 @@ class ChapterAdmin(ChangeNoteAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            active_sections=models.Count("sections", filter=models.Q(sections__is_active=True))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                active_sections=models.Count("sections", filter=models.Q(sections__is_active=True))
+            )
         )
 
     @admin.display(description=_("sections"), ordering="active_sections")
@@ -148,7 +152,9 @@ class PublishForm(forms.Form):
         data = super().clean()
         opens, closes = data.get("comment_opens"), data.get("comment_closes")
         if bool(opens) != bool(closes):
-            raise ValidationError(_("Give both when comments open and when they close, or neither."))
+            raise ValidationError(
+                _("Give both when comments open and when they close, or neither.")
+            )
         if opens and closes and closes <= opens:
             self.add_error("comment_closes", _("The deadline must be after the opening time."))
         return data

@@ -125,10 +125,7 @@ def compare(old: State, new: State) -> list[ChapterChange]:
             change.intro_changed = before.intro != after.intro
         change.sections = _compare_sections(before, after, old_home, new_home)
         if change.status == "unchanged" and (
-            change.renamed
-            or change.moved
-            or change.intro_changed
-            or change.changed_sections
+            change.renamed or change.moved or change.intro_changed or change.changed_sections
         ):
             change.status = "changed"
         changes.append(change)
@@ -167,9 +164,7 @@ def _compare_sections(
             result.append(SectionChange("removed", section, None))
         else:
             # Listed under its new chapter as moved; here only a pointer to it.
-            result.append(
-                SectionChange("changed", section, None, moved=True, moved_to=went_to)
-            )
+            result.append(SectionChange("changed", section, None, moved=True, moved_to=went_to))
     return result
 
 

@@ -133,9 +133,7 @@ class Edition(models.Model):
 
     def clean(self) -> None:
         if self.comment_opens and not self.comment_closes:
-            raise ValidationError(
-                {"comment_closes": _("Give a deadline when comments open.")}
-            )
+            raise ValidationError({"comment_closes": _("Give a deadline when comments open.")})
         if self.comment_opens and self.comment_closes <= self.comment_opens:
             raise ValidationError(
                 {"comment_closes": _("The deadline must be after the opening time.")}
@@ -214,8 +212,7 @@ class Section(models.Model):
         _("anchor"),
         max_length=80,
         help_text=_(
-            "The section’s part of the web address (#anchor). Changing it keeps old "
-            "links working."
+            "The section’s part of the web address (#anchor). Changing it keeps old links working."
         ),
     )
     heading = models.CharField(_("heading"), max_length=200)
@@ -236,7 +233,9 @@ class Section(models.Model):
         verbose_name_plural = _("sections")
         ordering = ["chapter", "order", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["chapter", "slug"], name="section_slug_unique_in_chapter")
+            models.UniqueConstraint(
+                fields=["chapter", "slug"], name="section_slug_unique_in_chapter"
+            )
         ]
 
     def __str__(self) -> str:
@@ -326,4 +325,3 @@ class EditionSection(models.Model):
         chapter = self.edition_chapter
         name = "guide:case_section" if chapter.is_case else "guide:section"
         return reverse(name, args=[chapter.slug, self.slug])
-

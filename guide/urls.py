@@ -17,7 +17,9 @@ urlpatterns = [
     path("eksempler/<slug:case>/<slug:section>/", views.case_section, name="case_section"),
     path("versjoner/", views.editions, name="editions"),
     path("versjoner/<edition:number>/", views.edition, name="edition"),
-    path("versjoner/<edition:number>/<slug:chapter>/", views.edition_chapter, name="edition_chapter"),
+    path(
+        "versjoner/<edition:number>/<slug:chapter>/", views.edition_chapter, name="edition_chapter"
+    ),
     path("personvern/", views.privacy, name="privacy"),
     path("tilgjengelighet/", views.accessibility, name="accessibility"),
     path("sprak/", views.language, name="language"),

@@ -1,0 +1,218 @@
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from guide.models import Chapter, Edition, Section
+
+
+def chapter_form_data(chapter: Chapter, note: str, **changes) -> dict:
+    data = {
+        "kind": chapter.kind,
+        "title": chapter.title,
+        "slug": chapter.slug,
+        "order": chapter.order,
+        "is_active": "on",
+        "intro": chapter.intro,
+        "organisation": chapter.organisation,
+        "channels": chapter.channels,
+        "change_note": note,
+    }
+    sections = list(chapter.sections.all())
+    data.update(
+        {
+            "sections-TOTAL_FORMS": len(sections),
+            "sections-INITIAL_FORMS": len(sections),
+            "sections-MIN_NUM_FORMS": 0,
+            "sections-MAX_NUM_FORMS": 1000,
+        }
+    )
+    for i, s in enumerate(sections):
+        data.update(
+            {
+                f"sections-{i}-id": s.pk,
+                f"sections-{i}-chapter": chapter.pk,
+                f"sections-{i}-heading": s.heading,
+                f"sections-{i}-slug": s.slug,
+                f"sections-{i}-order": s.order,
+                f"sections-{i}-is_active": "on",
+                f"sections-{i}-body": s.body,
+            }
+        )
+    data.update(changes)
+    return data
+
+
+def test_editor_save_is_recorded_with_user_and_change_note(guide, client, editor):
+    client.force_login(editor)
+    chapter = guide["chapters"][0]
+    data = chapter_form_data(
+        chapter,
+        "Klarere tittel etter innspill",
+        title="Forord og bakgrunn",
+        **{"sections-0-body": "Ny tekst i første del."},
+    )
+    response = client.post(f"/admin/guide/chapter/{chapter.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    record = chapter.history.first()
+    assert (record.title, record.history_user, record.history_change_reason) == (
+        "Forord og bakgrunn",
+        editor,
+        "Klarere tittel etter innspill",
+    )
+    section = chapter.sections.get(slug="del-1")
+    section_record = section.history.first()
+    assert section_record.body == "Ny tekst i første del."
+    assert section_record.history_user == editor
+    assert section_record.history_change_reason == "Klarere tittel etter innspill"
+
+
+def test_editor_save_without_change_note_is_refused_and_nothing_is_lost(guide, client, editor):
+    client.force_login(editor)
+    chapter = guide["chapters"][0]
+    data = chapter_form_data(chapter, "", title="Uten notat")
+    response = client.post(f"/admin/guide/chapter/{chapter.pk}/change/", data)
+    assert response.status_code == 200
+    assert "change_note" in response.context["adminform"].form.errors
+    assert 'value="Uten notat"' in response.content.decode()
+    chapter.refresh_from_db()
+    assert chapter.title == "Forord"
+
+
+def test_revert_restores_an_earlier_version_with_a_change_note(guide, client, editor):
+    client.force_login(editor)
+    section = guide["chapters"][0].sections.get(slug="del-1")
+    original_body = section.body
+    first_record = section.history.last()
+    data = {
+        "chapter": section.chapter_id,
+        "heading": section.heading,
+        "slug": section.slug,
+        "order": section.order,
+        "is_active": "on",
+        "body": "Feil tekst",
+        "change_note": "Skrev feil",
+    }
+    assert client.post(f"/admin/guide/section/{section.pk}/change/", data).status_code == 302
+    section.refresh_from_db()
+    assert section.body == "Feil tekst"
+
+    page = client.get(f"/admin/guide/section/{section.pk}/history/{first_record.pk}/")
+    assert page.status_code == 200 and original_body in page.content.decode()
+    data.update(body=original_body, change_note="Tilbake til opprinnelig tekst")
+    response = client.post(f"/admin/guide/section/{section.pk}/history/{first_record.pk}/", data)
+    assert response.status_code == 302
+    section.refresh_from_db()
+    assert section.body == original_body
+    assert section.history.first().history_change_reason == "Tilbake til opprinnelig tekst"
+    assert section.history.count() == 3
+
+
+def test_staff_preview_shows_the_unpublished_draft(guide, client, editor):
+    chapter = guide["chapters"][0]
+    section = chapter.sections.first()
+    section.body = "Upublisert utkasttekst"
+    section._change_reason = "test"
+    section.save()
+    client.force_login(editor)
+    response = client.get(f"/admin/guide/chapter/{chapter.pk}/preview/")
+    assert response.status_code == 200
+    assert "Upublisert utkasttekst" in response.content.decode()
+    client.logout()
+    assert client.get(f"/admin/guide/chapter/{chapter.pk}/preview/").status_code == 302
+
+
+def test_publish_flow_confirms_changes_before_publishing(guide, client, editor):
+    client.force_login(editor)
+    chapter = guide["chapters"][1]
+    chapter.title = "Ta stilling til sosiale medier"
+    chapter._change_reason = "test"
+    chapter.save()
+
+    form = {"number": "1.0", "title": "Versjon 1.0", "summary": "Endret tittel."}
+    confirm_page = client.post("/admin/guide/edition/publish/", form)
+    assert confirm_page.status_code == 200
+    html = confirm_page.content.decode()
+    assert "Ta stilling til sosiale medier" in html and 'name="confirm"' in html
+    assert Edition.objects.count() == 1
+
+    response = client.post("/admin/guide/edition/publish/", {**form, "confirm": "1"})
+    assert response.status_code == 302
+    edition = Edition.objects.current()
+    assert (edition.number, edition.published_by) == ("1.0", editor)
+    assert edition.history.first().history_user == editor
+
+
+def test_publish_form_explains_a_bad_number(guide, client, editor):
+    client.force_login(editor)
+    response = client.post(
+        "/admin/guide/edition/publish/", {"number": "0.5", "title": "Eldre", "confirm": "1"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["number"]
+    assert Edition.objects.count() == 1
+
+
+def test_moderator_can_read_but_not_edit_the_guide_or_publish(guide, client, moderator):
+    client.force_login(moderator)
+    chapter = guide["chapters"][0]
+    assert client.get("/admin/guide/chapter/").status_code == 200
+    data = chapter_form_data(chapter, "Forsøk", title="Endret av moderator")
+    assert client.post(f"/admin/guide/chapter/{chapter.pk}/change/", data).status_code == 403
+    assert client.get("/admin/guide/edition/publish/").status_code == 403
+    assert (
+        client.post(
+            "/admin/guide/edition/publish/", {"number": "1.0", "title": "x", "confirm": "1"}
+        ).status_code
+        == 403
+    )
+    chapter.refresh_from_db()
+    assert chapter.title == "Forord"
+    assert Edition.objects.count() == 1
+
+
+def test_editions_cannot_be_added_directly_or_deleted(guide, client, editor):
+    client.force_login(editor)
+    edition = guide["edition"]
+    assert client.get("/admin/guide/edition/add/").status_code == 403
+    assert client.post(f"/admin/guide/edition/{edition.pk}/delete/").status_code == 403
+    assert Edition.objects.filter(pk=edition.pk).exists()
+
+
+@pytest.mark.parametrize("url", ["/markdownx/markdownify/", "/markdownx/upload/"])
+def test_markdownx_endpoints_refuse_anonymous_and_non_staff(db, client, django_user_model, url):
+    assert client.post(url, {"content": "# Hei"}).status_code == 403
+    citizen = django_user_model.objects.create_user("borger", password="et-langt-passord-123")
+    client.force_login(citizen)
+    assert client.post(url, {"content": "# Hei"}).status_code == 403
+
+
+def test_markdownx_preview_for_editors_is_sanitised(guide, client, editor):
+    client.force_login(editor)
+    response = client.post(
+        "/markdownx/markdownify/", {"content": "**fet** <script>alert(1)</script>"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<strong>fet</strong>" in html and "<script" not in html
+
+
+def test_markdownx_upload_refuses_svg(guide, client, editor):
+    client.force_login(editor)
+    svg = SimpleUploadedFile(
+        "x.svg",
+        b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+        content_type="image/svg+xml",
+    )
+    response = client.post(
+        "/markdownx/upload/", {"image": svg}, headers={"x-requested-with": "XMLHttpRequest"}
+    )
+    assert response.status_code == 400
+
+
+def test_section_count_column_in_chapter_list(guide, client, editor):
+    client.force_login(editor)
+    response = client.get("/admin/guide/chapter/")
+    assert response.status_code == 200
+    assert Section.objects.count() == 7
