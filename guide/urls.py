@@ -23,5 +23,4 @@ urlpatterns = [
     path("personvern/", views.privacy, name="privacy"),
     path("tilgjengelighet/", views.accessibility, name="accessibility"),
     path("sprak/", views.language, name="language"),
-    path("healthz", views.healthz, name="healthz"),
 ]

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection
 from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
-    JsonResponse,
 )
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import select_template
@@ -281,24 +278,3 @@ def language(request: HttpRequest) -> HttpResponse:
             httponly=True,
         )
     return response
-
-
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers: 200 when the database and the cache answer, else 503."""
-    checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception as error:  # noqa: BLE001 - any failure means not ready
-        checks["database"] = f"error: {error.__class__.__name__}"
-    try:
-        cache.set("healthz", "ok", 10)
-        checks["cache"] = "ok" if cache.get("healthz") == "ok" else "error: no round trip"
-    except Exception as error:  # noqa: BLE001
-        checks["cache"] = f"error: {error.__class__.__name__}"
-    healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
-    )

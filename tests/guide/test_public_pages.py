@@ -210,3 +210,23 @@ def test_healthz_reports_database_and_cache(db, client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+
+
+def test_healthz_answers_any_host_over_plain_http(db, client, settings):
+    settings.ALLOWED_HOSTS = ["innspill.example.no"]
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/healthz", HTTP_HOST="10.0.0.5:8000")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_healthz_reports_a_broken_cache_as_unavailable(db, client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["cache"].startswith("error")
