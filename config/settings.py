@@ -255,6 +255,11 @@ if EMAIL_BACKEND_NAME.endswith("smtp.EmailBackend"):
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Innspill <ikke-svar@innspill.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# The site's public address, for links in e-mails.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r} must start with http:// or https://.")
+
 # Who runs the site: shown in the footer and the privacy and accessibility statements.
 SITE_OWNER = env_str("SITE_OWNER", "Difi – Direktoratet for forvaltning og IKT")
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", "postmottak@difi.no")

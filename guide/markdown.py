@@ -54,3 +54,42 @@ def plain_text(rendered_html: str) -> str:
     text = html.unescape(_TAG.sub("", text))
     lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)
+
+
+_TOKENS = re.compile(r"(<[^>]*>)")
+
+
+def html_text(rendered_html: str) -> str:
+    """The text nodes of rendered HTML, unescaped and joined: the coordinate system in
+    which quoted passages are located and highlighted."""
+    parts = _TOKENS.split(rendered_html)
+    return "".join(html.unescape(part) for part in parts[::2])
+
+
+def highlight(rendered_html: str, ranges: list[tuple[int, int, str]]) -> str:
+    """Wrap each (start, end, css_class) range of html_text() in <mark>, splitting a
+    range at tag boundaries so the result stays well-formed."""
+    if not ranges:
+        return rendered_html
+    ranges = sorted(ranges)
+    out = []
+    offset = 0
+    for index, part in enumerate(_TOKENS.split(rendered_html)):
+        if index % 2:  # a tag
+            out.append(part)
+            continue
+        text = html.unescape(part)
+        end_of_node = offset + len(text)
+        cursor = 0
+        for start, end, css in ranges:
+            lo, hi = max(start, offset), min(end, end_of_node)
+            if lo >= hi or lo - offset < cursor:
+                continue
+            out.append(html.escape(text[cursor : lo - offset], quote=False))
+            marked = html.escape(text[lo - offset : hi - offset], quote=False)
+            # Whitespace between block elements is not text anyone can see.
+            out.append(f'<mark class="{css}">{marked}</mark>' if marked.strip() else marked)
+            cursor = hi - offset
+        out.append(html.escape(text[cursor:], quote=False))
+        offset = end_of_node
+    return "".join(out)

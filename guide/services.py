@@ -20,6 +20,7 @@ from guide.models import (
     edition_number_key,
     validate_edition_number,
 )
+from guide.signals import edition_published
 
 
 def edition_number_problem(number: str) -> str | None:
@@ -110,4 +111,5 @@ def edition_publish(
             )
         )
     EditionSection.objects.bulk_create(rows)
+    edition_published.send(sender=Edition, edition=edition)
     return edition

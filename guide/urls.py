@@ -1,5 +1,6 @@
 from django.urls import path, register_converter
 
+from comments import views as comment_views
 from guide import views
 from guide.converters import EditionNumberConverter
 
@@ -11,10 +12,10 @@ urlpatterns = [
     path("", views.front, name="front"),
     path("veileder/", views.contents, name="contents"),
     path("veileder/<slug:chapter>/", views.chapter, name="chapter"),
-    path("veileder/<slug:chapter>/<slug:section>/", views.section, name="section"),
+    path("veileder/<slug:chapter>/<slug:section>/", comment_views.section, name="section"),
     path("eksempler/", views.cases, name="cases"),
     path("eksempler/<slug:case>/", views.case, name="case"),
-    path("eksempler/<slug:case>/<slug:section>/", views.case_section, name="case_section"),
+    path("eksempler/<slug:case>/<slug:section>/", comment_views.case_section, name="case_section"),
     path("versjoner/", views.editions, name="editions"),
     path("versjoner/<edition:number>/", views.edition, name="edition"),
     path(

@@ -51,7 +51,7 @@ def test_chapter_page_has_an_element_per_section(guide, client):
     html = client.get("/veileder/ta-stilling/").content.decode()
     for slug in ["del-1", "del-2", "del-3"]:
         assert f'<section id="{slug}"' in html
-        assert f'href="/veileder/ta-stilling/{slug}/"' in html
+        assert f'href="/veileder/ta-stilling/{slug}/#kommentarer"' in html
     assert 'rel="prev"' in html and 'href="/veileder/forord/"' in html
 
 
@@ -171,22 +171,23 @@ def test_chapter_page_query_count_does_not_grow_with_sections(
     db, client, sections, django_assert_num_queries
 ):
     _chapter_with_sections(sections)
-    # 1 current edition, 2 the edition's chapters, 3 the chapter's sections.
-    with django_assert_num_queries(3):
+    # 1 current edition, 2 the edition's chapters, 3 the chapter's sections,
+    # 4 published comments per section.
+    with django_assert_num_queries(4):
         assert client.get("/veileder/stort/").status_code == 200
 
 
 @pytest.mark.parametrize("sections", [2, 40])
 def test_section_and_list_page_query_counts(db, client, sections, django_assert_num_queries):
     _chapter_with_sections(sections)
-    # 1 current edition, 2 chapters, 3 the section.
-    with django_assert_num_queries(3):
+    # 1 current edition, 2 chapters, 3 the section, 4 count its comments, 5 quote highlights.
+    with django_assert_num_queries(5):
         assert client.get("/veileder/stort/s-1/").status_code == 200
     # 1 current edition, 2 chapters.
     with django_assert_num_queries(2):
         assert client.get("/veileder/").status_code == 200
-    # 1 the chosen edition, 2 the current edition, 3 chapters, 4 sections.
-    with django_assert_num_queries(4):
+    # 1 the chosen edition, 2 the current edition, 3 chapters, 4 sections, 5 comment counts.
+    with django_assert_num_queries(5):
         assert client.get("/versjoner/0.9/stort/").status_code == 200
     # 1 all editions.
     with django_assert_num_queries(1):

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from comments.anchoring import clean_quote, normalise
+from comments.models import BODY_MAX, BODY_MIN, QUOTE_MAX, Comment
+
+
+class CommentForm(forms.ModelForm):
+    """A comment or a reply. Comments are plain text: nothing is ever rendered as HTML."""
+
+    quote_prefix = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
+    quote_suffix = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
+
+    class Meta:
+        model = Comment
+        fields = ["name", "organisation", "email", "quote", "body"]
+        labels = {
+            "name": _("Your name"),
+            "organisation": _("On behalf of an organisation (optional)"),
+            "email": _("E-mail (optional)"),
+            "quote": _("The passage you are commenting on (optional)"),
+            "body": _("Your comment"),
+        }
+        help_texts = {
+            "name": _("Shown with your comment."),
+            "organisation": _("Only if you write on behalf of an organisation. Shown publicly."),
+            "email": _(
+                "Never shown. We use it to send you a receipt and to tell you what "
+                "happened to your comment."
+            ),
+            "quote": _("Copy the words from the text above that your comment is about."),
+            "body": _("Between 10 and 5000 characters. Plain text: no formatting."),
+        }
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "organisation": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "quote": forms.Textarea(attrs={"rows": 3}),
+            "body": forms.Textarea(attrs={"rows": 8}),
+        }
+        error_messages = {
+            "name": {"required": _("Write your name. It is shown with the comment.")},
+            "email": {
+                "invalid": _("Write the e-mail address as name@example.no, or leave it empty.")
+            },
+            "body": {"required": _("Write your comment.")},
+        }
+
+    def __init__(self, *args, section_text: str | None = None, reply: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.section_text = section_text
+        self.fields["name"].max_length = 100
+        if reply:
+            for name in ("quote", "quote_prefix", "quote_suffix"):
+                del self.fields[name]
+            self.fields["body"].label = _("Your reply")
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("Write your name. It is shown with the comment."))
+        return name
+
+    def clean_organisation(self) -> str:
+        return " ".join(self.cleaned_data["organisation"].split())
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"].replace("\r\n", "\n").strip()
+        if "\x00" in body:
+            raise forms.ValidationError(_("The comment contains characters we cannot store."))
+        if len(body) < BODY_MIN:
+            raise forms.ValidationError(
+                _("The comment is too short: write at least %(min)s characters (you wrote %(n)s).")
+                % {"min": BODY_MIN, "n": len(body)}
+            )
+        if len(body) > BODY_MAX:
+            raise forms.ValidationError(
+                _("The comment is too long: at most %(max)s characters (you wrote %(n)s).")
+                % {"max": BODY_MAX, "n": len(body)}
+            )
+        return body
+
+    def clean_quote(self) -> str:
+        quote = clean_quote(self.cleaned_data.get("quote", ""))
+        if len(quote) > QUOTE_MAX:
+            raise forms.ValidationError(
+                _("The quoted passage is too long: at most %(max)s characters.")
+                % {"max": QUOTE_MAX}
+            )
+        if quote and self.section_text is not None:
+            if quote not in normalise(self.section_text)[0]:
+                raise forms.ValidationError(
+                    _(
+                        "We cannot find this passage in the section. Copy it exactly from "
+                        "the text, or leave the field empty."
+                    )
+                )
+        return quote

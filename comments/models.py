@@ -1,0 +1,192 @@
+"""Public comments on sections of the guide.
+
+A comment is made on one section as it stood in one edition (`edition_section`), may
+quote a passage of it, and keeps its identity across editions through `section`. Its
+quote is located again in every new edition (`anchor_*`), so it stays highlighted
+where the passage still is and says so plainly where the passage was rewritten.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, MinLengthValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from guide.models import Edition, EditionSection, Section
+
+BODY_MIN = 10
+BODY_MAX = 5000
+QUOTE_MAX = 1000
+CONTEXT_CHARS = 32
+REPORTS_TO_HIDE = 3
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    PUBLISHED = "published", _("Published")
+    WITHHELD = "withheld", _("Withheld")
+
+
+class WithheldReason(models.TextChoices):
+    PERSONAL_DATA = "personal_data", _("Personal data about others")
+    OFFENSIVE = "offensive", _("Offensive or illegal content")
+    OFF_TOPIC = "off_topic", _("Not about the guide")
+    SPAM = "spam", _("Spam")
+    DUPLICATE = "duplicate", _("Duplicate")
+
+
+class Outcome(models.TextChoices):
+    OPEN = "open", _("Not yet considered")
+    ACCEPTED = "accepted", _("Accepted")
+    PARTLY = "partly", _("Partly accepted")
+    DECLINED = "declined", _("Declined")
+    NOTED = "noted", _("Noted")
+    OUT_OF_SCOPE = "out_of_scope", _("Outside the scope of the guide")
+
+
+class AnchorState(models.TextChoices):
+    NONE = "none", _("No quote")
+    EXACT = "exact", _("Passage found")
+    CHANGED = "changed", _("Passage changed")
+    LOST = "lost", _("Passage no longer in the text")
+
+
+class CommentQuerySet(models.QuerySet):
+    def published(self) -> CommentQuerySet:
+        """What the public may see: published and not hidden after reports."""
+        return self.filter(status=Status.PUBLISHED, hidden_by_reports=False)
+
+    def pending(self) -> CommentQuerySet:
+        return self.filter(status=Status.PENDING)
+
+    def top_level(self) -> CommentQuerySet:
+        return self.filter(parent__isnull=True)
+
+
+class Comment(models.Model):
+    section = models.ForeignKey(
+        Section,
+        verbose_name=_("section"),
+        on_delete=models.PROTECT,
+        related_name="comments",
+        help_text=_("The section, whatever edition: its identity never changes."),
+    )
+    edition_section = models.ForeignKey(
+        EditionSection,
+        verbose_name=_("section as read"),
+        on_delete=models.PROTECT,
+        related_name="comments",
+        help_text=_("The section as it stood in the edition the comment was made on."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("reply to"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="replies",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    email = models.EmailField(_("e-mail"), blank=True)
+    organisation = models.CharField(_("on behalf of"), max_length=200, blank=True)
+    body = models.TextField(
+        _("comment"), validators=[MinLengthValidator(BODY_MIN), MaxLengthValidator(BODY_MAX)]
+    )
+    quote = models.TextField(_("quoted passage"), blank=True, max_length=QUOTE_MAX)
+    quote_prefix = models.CharField(max_length=CONTEXT_CHARS, blank=True)
+    quote_suffix = models.CharField(max_length=CONTEXT_CHARS, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="nb")
+    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    client_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    withheld_reason = models.CharField(
+        _("reason for withholding"), max_length=20, choices=WithheldReason.choices, blank=True
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    hidden_by_reports = models.BooleanField(
+        _("hidden after reports"),
+        default=False,
+        help_text=_("Hidden automatically after reports, until a moderator has looked at it."),
+    )
+
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.OPEN
+    )
+    outcome_explanation = models.TextField(_("explanation of the outcome"), blank=True)
+    response = models.TextField(_("official response"), blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
+
+    # Where the quote is in the current edition's text, recomputed on each publish.
+    anchor_edition = models.ForeignKey(
+        Edition, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    anchor_state = models.CharField(
+        max_length=10, choices=AnchorState.choices, default=AnchorState.NONE
+    )
+    anchor_start = models.PositiveIntegerField(null=True, blank=True)
+    anchor_end = models.PositiveIntegerField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["email", "client_hash"])
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["section", "status", "hidden_by_reports"], name="comment_section"),
+            models.Index(fields=["status", "created_at"], name="comment_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status=Status.WITHHELD) | ~models.Q(withheld_reason=""),
+                name="comment_withheld_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.body[:60]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("comments:detail", args=[self.pk])
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == Status.PUBLISHED and not self.hidden_by_reports
+
+    @property
+    def is_reply(self) -> bool:
+        return self.parent_id is not None
+
+
+class Report(models.Model):
+    """A reader's report of a published comment. One per client per comment."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    client_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "client_hash"], name="report_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Report on comment {self.comment_id}"

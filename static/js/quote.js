@@ -1,0 +1,128 @@
+// Comment on a selected passage, and on the chapter page comment inline.
+// Everything here is an enhancement: without JavaScript the quote field and the
+// section pages do the same job.
+(function () {
+  "use strict";
+
+  var CONTEXT = 32;
+  var inline = document.getElementById("inline-comment");
+  var button = document.querySelector("[data-quote-button]");
+  var chosen = null; // {source, quote, prefix, suffix}
+  var opener = null;
+
+  function squash(text) {
+    return text.replace(/\s+/g, " ");
+  }
+
+  function textBetween(source, node, offset, fromStart) {
+    var range = document.createRange();
+    range.selectNodeContents(source);
+    if (fromStart) {
+      range.setEnd(node, offset);
+    } else {
+      range.setStart(node, offset);
+    }
+    return squash(range.toString());
+  }
+
+  function sourceOf(node) {
+    var element = node.nodeType === 1 ? node : node.parentElement;
+    return element ? element.closest("[data-quote-source]") : null;
+  }
+
+  function readSelection() {
+    var selection = window.getSelection();
+    if (!selection || selection.isCollapsed || selection.rangeCount === 0) {
+      return null;
+    }
+    var range = selection.getRangeAt(0);
+    var source = sourceOf(range.commonAncestorContainer);
+    var quote = squash(selection.toString()).trim();
+    if (!source || !quote) {
+      return null;
+    }
+    return {
+      source: source,
+      quote: quote.slice(0, 1000),
+      prefix: textBetween(source, range.startContainer, range.startOffset, true).slice(-CONTEXT),
+      suffix: textBetween(source, range.endContainer, range.endOffset, false).slice(0, CONTEXT)
+    };
+  }
+
+  function formFor(source) {
+    if (!inline) {
+      return document.querySelector(".comment-form");
+    }
+    var section = source.closest("section[id]");
+    var link = section && section.querySelector("[data-inline-comment]");
+    if (!link) {
+      return null;
+    }
+    link.parentElement.after(inline);
+    inline.hidden = false;
+    var form = inline.querySelector("form");
+    form.action = link.getAttribute("data-inline-comment");
+    opener = link;
+    return form;
+  }
+
+  function fill(form, data) {
+    var fields = {quote: data.quote, quote_prefix: data.prefix, quote_suffix: data.suffix};
+    Object.keys(fields).forEach(function (name) {
+      var field = form.querySelector("[name='" + name + "']");
+      if (field) {
+        field.value = fields[name];
+      }
+    });
+  }
+
+  if (button) {
+    document.addEventListener("selectionchange", function () {
+      var data = readSelection();
+      if (data) {
+        chosen = data;
+        data.source.after(button);
+        button.hidden = false;
+      }
+    });
+    // Keep the selection when the button is pressed with a mouse.
+    button.addEventListener("mousedown", function (event) {
+      event.preventDefault();
+    });
+    button.addEventListener("click", function () {
+      if (!chosen) {
+        return;
+      }
+      var form = formFor(chosen.source);
+      if (!form) {
+        return;
+      }
+      fill(form, chosen);
+      button.hidden = true;
+      form.querySelector("[name='body']").focus();
+    });
+  }
+
+  if (inline) {
+    document.querySelectorAll("[data-inline-comment]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        var form = formFor(link.closest("section[id]").querySelector("[data-quote-source]"));
+        fill(form, {quote: "", prefix: "", suffix: ""});
+        inline.querySelector(".inline-comment__heading").focus();
+      });
+    });
+    inline.querySelector("[data-inline-close]").addEventListener("click", function () {
+      inline.hidden = true;
+      if (opener) {
+        opener.focus();
+      }
+    });
+  }
+
+  // After a failed submit, take the reader straight to what needs fixing.
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+  }
+}());
