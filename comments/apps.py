@@ -7,7 +7,7 @@ class CommentsConfig(AppConfig):
     verbose_name = _("Comments")
 
     def ready(self) -> None:
-        from comments.services import reanchor_on_publish
+        from comments.services import on_edition_published
         from guide.signals import edition_published
 
-        edition_published.connect(reanchor_on_publish, dispatch_uid="comments.reanchor")
+        edition_published.connect(on_edition_published, dispatch_uid="comments.on_publish")

@@ -131,6 +131,25 @@ class Comment(models.Model):
     )
     responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
 
+    # The revision of the section that addressed this comment, and the edition that
+    # first published that revision.
+    addressed_in_revision = models.ForeignKey(
+        "guide.HistoricalSection",
+        verbose_name=_("addressed in revision"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    addressed_in_edition = models.ForeignKey(
+        Edition,
+        verbose_name=_("addressed in edition"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="addressed_comments",
+    )
+
     # Where the quote is in the current edition's text, recomputed on each publish.
     anchor_edition = models.ForeignKey(
         Edition, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -147,6 +166,7 @@ class Comment(models.Model):
     class Meta:
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
+        permissions = [("export_comment", _("Can export comments with e-mail addresses"))]
         ordering = ["created_at", "pk"]
         indexes = [
             models.Index(fields=["section", "status", "hidden_by_reports"], name="comment_section"),
@@ -172,6 +192,32 @@ class Comment(models.Model):
     @property
     def is_reply(self) -> bool:
         return self.parent_id is not None
+
+
+class Notification(models.Model):
+    """An e-mail sent to a comment's author. One per comment and event, ever."""
+
+    class Event(models.TextChoices):
+        PUBLISHED = "published", _("Comment published")
+        OUTCOME = "outcome", _("Outcome set")
+        ADDRESSED = "addressed", _("Addressed in a published edition")
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(max_length=20, choices=Event.choices)
+    key = models.CharField(
+        max_length=40, blank=True, help_text="Tells events of one kind apart (outcome, edition)."
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "event", "key"], name="notify_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.key} for comment {self.comment_id}"
 
 
 class Report(models.Model):

@@ -10,9 +10,19 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from comments.anchoring import locate
-from comments.models import REPORTS_TO_HIDE, AnchorState, Comment, Report, Status
+from comments.models import (
+    REPORTS_TO_HIDE,
+    AnchorState,
+    Comment,
+    Notification,
+    Outcome,
+    Report,
+    Status,
+    WithheldReason,
+)
 from guide.markdown import html_text
 from guide.models import Edition, EditionSection
 
@@ -137,16 +147,134 @@ def comments_reanchor(*, edition: Edition, batch_size: int = 2000) -> int:
     return len(changed)
 
 
-def reanchor_on_publish(sender, *, edition: Edition, **kwargs) -> None:
+def on_edition_published(sender, *, edition: Edition, **kwargs) -> None:
     comments_reanchor(edition=edition)
+    comments_mark_addressed(edition=edition)
 
 
+def _notify(comment: Comment, event: str, key: str = "") -> None:
+    """E-mail the author about `event`, once ever per comment, event and key, after the
+    surrounding transaction commits. Authors without an address are skipped."""
+    if not comment.email:
+        return
+    try:
+        with transaction.atomic():
+            Notification.objects.create(comment=comment, event=event, key=key)
+    except IntegrityError:
+        return  # already told
+    transaction.on_commit(lambda: send_notification(comment.pk, event))
+
+
+NOTIFICATION_SUBJECTS = {
+    Notification.Event.PUBLISHED: gettext_lazy("Your comment has been published"),
+    Notification.Event.OUTCOME: gettext_lazy("We have considered your comment"),
+    Notification.Event.ADDRESSED: gettext_lazy("Your comment has led to a change in the guide"),
+}
+
+
+def send_notification(comment_pk: int, event: str) -> None:
+    comment = Comment.objects.select_related(
+        "edition_section__edition_chapter", "addressed_in_edition"
+    ).get(pk=comment_pk)
+    with translation.override(comment.language):
+        context = {
+            "comment": comment,
+            "section": comment.edition_section,
+            "site_owner": settings.SITE_OWNER,
+            "comment_url": settings.SITE_URL + comment.get_absolute_url(),
+            "privacy_url": settings.SITE_URL + reverse("guide:privacy"),
+        }
+        subject = str(NOTIFICATION_SUBJECTS[event])
+        body = render_to_string(f"comments/email/{event}.txt", context)
+    try:
+        send_mail(subject, body, None, [comment.email])
+    except Exception:  # noqa: BLE001 - the decision is stored; a lost mail is logged
+        logger.exception("Could not send the %s notification for comment %s", event, comment_pk)
+
+
+def _record(comment: Comment, reason: str, user) -> None:
+    comment._change_reason = reason
+    if user is not None:
+        comment._history_user = user
+    comment.save()
+
+
+@transaction.atomic
 def comment_publish(*, comment: Comment, user=None) -> None:
     comment.status = Status.PUBLISHED
     comment.withheld_reason = ""
     comment.hidden_by_reports = False
     comment.published_at = comment.published_at or timezone.now()
-    comment._change_reason = "Published"
-    if user is not None:
-        comment._history_user = user
-    comment.save()
+    _record(comment, "Published", user)
+    _notify(comment, Notification.Event.PUBLISHED)
+
+
+@transaction.atomic
+def comment_withhold(*, comment: Comment, reason: str, user=None) -> None:
+    """Withhold a comment from the public, with one of WithheldReason's reasons."""
+    if reason not in WithheldReason.values:
+        raise ValueError(f"Unknown reason for withholding: {reason!r}")
+    comment.status = Status.WITHHELD
+    comment.withheld_reason = reason
+    comment.hidden_by_reports = False
+    _record(comment, f"Withheld: {reason}", user)
+
+
+@transaction.atomic
+def comment_respond(
+    *,
+    comment: Comment,
+    outcome: str,
+    explanation: str = "",
+    response: str = "",
+    user=None,
+) -> None:
+    """Record the outcome of a comment and the public response to it."""
+    if response != comment.response:
+        comment.responded_by = user
+        comment.responded_at = timezone.now()
+    comment.outcome = outcome
+    comment.outcome_explanation = explanation
+    comment.response = response
+    _record(comment, f"Outcome: {outcome}", user)
+    if outcome != Outcome.OPEN and comment.is_public:
+        _notify(comment, Notification.Event.OUTCOME, outcome)
+
+
+@transaction.atomic
+def comments_address(
+    *,
+    comments: list[Comment],
+    revision,
+    outcome: str,
+    explanation: str,
+    user=None,
+) -> None:
+    """Link comments to the section revision that addressed them and set their outcome."""
+    for comment in comments:
+        comment.addressed_in_revision = revision
+        comment_respond(
+            comment=comment,
+            outcome=outcome,
+            explanation=explanation,
+            response=comment.response,
+            user=user,
+        )
+
+
+def comments_mark_addressed(*, edition: Edition) -> int:
+    """Link comments addressed by a revision to the first edition that publishes it."""
+    in_edition = EditionSection.objects.filter(edition=edition).values("section_id")
+    waiting = list(
+        Comment.objects.filter(
+            addressed_in_revision__isnull=False,
+            addressed_in_edition__isnull=True,
+            section_id__in=in_edition,
+        )
+    )
+    for comment in waiting:
+        comment.addressed_in_edition = edition
+        _record(comment, f"Addressed in edition {edition.number}", None)
+        if comment.is_public:
+            _notify(comment, Notification.Event.ADDRESSED, edition.number)
+    return len(waiting)

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from django.core import signing
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Count, Prefetch, Q
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -15,8 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from comments import ratelimit
 from comments.client import client_hash
+from comments.exports import export_response
 from comments.forms import CommentForm
-from comments.models import AnchorState, Comment, Outcome
+from comments.models import AnchorState, Comment, Outcome, Status, WithheldReason
 from comments.services import comment_report, comment_submit
 from guide.markdown import highlight, html_text
 from guide.models import ChapterKind, Edition, EditionSection
@@ -40,7 +47,9 @@ def _public_comments():
         Comment.objects.published()
         .top_level()
         .select_related(
-            "edition_section__edition", "edition_section__edition_chapter", "anchor_edition"
+            "edition_section__edition",
+            "edition_section__edition_chapter",
+            "addressed_in_edition",
         )
         .prefetch_related(Prefetch("replies", queryset=replies, to_attr="public_replies"))
         .order_by("created_at", "pk")
@@ -231,3 +240,87 @@ def section(request: HttpRequest, chapter: str, section: str) -> HttpResponse:
 
 def case_section(request: HttpRequest, case: str, section: str) -> HttpResponse:
     return section_page(request, case, section, ChapterKind.CASE)
+
+
+@require_GET
+def consultation(request: HttpRequest) -> HttpResponse:
+    """What the consultation is for, its dates, and how to take part."""
+    edition = Edition.objects.current()
+    counts = Comment.objects.aggregate(
+        received=Count("pk"),
+        published=Count("pk", filter=Q(status=Status.PUBLISHED, hidden_by_reports=False)),
+        answered=Count(
+            "pk",
+            filter=Q(status=Status.PUBLISHED, hidden_by_reports=False) & ~Q(outcome=Outcome.OPEN),
+        ),
+    )
+    context = {"edition": edition, "counts": counts}
+    return render(request, "comments/consultation.html", context)
+
+
+@require_GET
+def consultation_report(request: HttpRequest) -> HttpResponse:
+    """Per edition, chapter and section: how many comments had which outcome, and what
+    was done in response. A fixed number of queries whatever the number of comments."""
+    editions = list(Edition.objects.newest_first())
+    current = editions[0] if editions else None
+    chosen = next((e for e in editions if e.number == request.GET.get("versjon")), None)
+    chosen = chosen or current
+    context = {"edition": current, "editions": editions, "chosen": chosen, "chapters": []}
+    if chosen is None:
+        return render(request, "comments/report.html", context)
+
+    made_on = Comment.objects.published().filter(edition_section__edition=chosen)
+    tallies: dict[int, dict[str, int]] = {}
+    for row in made_on.values("edition_section_id", "outcome").annotate(n=Count("pk")).order_by():
+        tallies.setdefault(row["edition_section_id"], {})[row["outcome"]] = row["n"]
+    done = list(
+        made_on.filter(Q(outcome__in=[Outcome.ACCEPTED, Outcome.PARTLY]) | ~Q(response=""))
+        .select_related("addressed_in_edition")
+        .order_by("created_at", "pk")
+    )
+    done_by_section: dict[int, list[Comment]] = {}
+    for comment in done:
+        done_by_section.setdefault(comment.edition_section_id, []).append(comment)
+
+    chapters = edition_chapters(chosen)
+    sections = EditionSection.objects.filter(edition=chosen).order_by("order")
+    by_chapter: dict[int, list[EditionSection]] = {}
+    for section_row in sections:
+        section_row.tally = [
+            (value, label, tallies.get(section_row.pk, {}).get(value, 0))
+            for value, label in Outcome.choices
+        ]
+        section_row.total = sum(n for _, _, n in section_row.tally)
+        section_row.done = done_by_section.get(section_row.pk, [])
+        by_chapter.setdefault(section_row.edition_chapter_id, []).append(section_row)
+    for chapter_row in chapters:
+        chapter_row.report_sections = by_chapter.get(chapter_row.pk, [])
+        chapter_row.total = sum(s.total for s in chapter_row.report_sections)
+
+    withheld = (
+        Comment.objects.filter(edition_section__edition=chosen, status=Status.WITHHELD)
+        .values("withheld_reason")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    reasons = dict(WithheldReason.choices)
+    context.update(
+        chapters=chapters,
+        totals=[
+            (label, sum(tallies.get(s, {}).get(value, 0) for s in tallies))
+            for value, label in Outcome.choices
+        ],
+        withheld=[
+            (reasons.get(r["withheld_reason"], r["withheld_reason"]), r["n"]) for r in withheld
+        ],
+    )
+    return render(request, "comments/report.html", context)
+
+
+@require_GET
+def open_data(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
+    """All published comments as open data: no e-mail addresses, no client hashes."""
+    if fmt not in ("csv", "json"):
+        raise Http404("Open data comes as .csv or .json.")
+    return export_response(Comment.objects.published(), fmt, staff=False)

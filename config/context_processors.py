@@ -14,6 +14,10 @@ NAV_SECTIONS = {
     "editions": "versions",
     "edition": "versions",
     "edition_chapter": "versions",
+    "list": "comments",
+    "detail": "comments",
+    "consultation_report": "consultation",
+    "consultation": "consultation",
 }
 
 
