@@ -31,9 +31,7 @@ def _action(client, action: str, comments, **extra):
     return client.post(QUEUE, data, follow=True)
 
 
-def test_queue_shows_pending_first_and_counts_them_on_the_admin_index(
-    pending, client, moderator
-):
+def test_queue_shows_pending_first_and_counts_them_on_the_admin_index(pending, client, moderator):
     published = make_comment(pending[0].edition_section.edition, body="Allerede publisert.")
     client.force_login(moderator)
     queue = client.get(QUEUE)
@@ -45,7 +43,12 @@ def test_queue_shows_pending_first_and_counts_them_on_the_admin_index(
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("status__exact=pending", 3), ("epost=yes", 2), ("epost=no", 1), ("q=Ventende+kommentar+1", 1)],
+    [
+        ("status__exact=pending", 3),
+        ("epost=yes", 2),
+        ("epost=no", 1),
+        ("q=Ventende+kommentar+1", 1),
+    ],
 )
 def test_queue_filters_and_search(pending, client, moderator, query, expected):
     client.force_login(moderator)
@@ -205,7 +208,9 @@ def test_moderation_digest_sends_nothing_when_nothing_waits(open_guide, moderato
 
 
 @pytest.mark.parametrize("count", [10, 500])
-def test_queue_query_count_is_fixed(open_guide, client, moderator, count, django_assert_num_queries):
+def test_queue_query_count_is_fixed(
+    open_guide, client, moderator, count, django_assert_num_queries
+):
     edition = open_guide["edition"]
     section = section_of(edition)
     Comment.objects.bulk_create(
@@ -311,17 +316,13 @@ def test_every_write_enforces_roles(open_guide, as_role, role):
         f"/admin/guide/chapter/{chapter.pk}/change/",
         {"title": "Endret", "change_note": "x"},
     )
-    client.post(
-        "/admin/guide/edition/publish/", {"number": "2.0", "title": "Ny", "confirm": "1"}
-    )
+    client.post("/admin/guide/edition/publish/", {"number": "2.0", "title": "Ny", "confirm": "1"})
     chapter.refresh_from_db()
     assert chapter.title == "Forord"  # incomplete form: nobody changes it this way
     may_publish = role in ("editor", "superuser")
     assert Edition.objects.filter(number="2.0").exists() is may_publish
 
-    export = client.post(
-        QUEUE, {"action": "export_selected", "_selected_action": [comment.pk]}
-    )
+    export = client.post(QUEUE, {"action": "export_selected", "_selected_action": [comment.pk]})
     got_export = export.status_code == 200 and export.get("Content-Type", "").startswith("text/csv")
     assert got_export is may_moderate
 
