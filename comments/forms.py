@@ -15,7 +15,7 @@ class CommentForm(forms.ModelForm):
 
     class Meta:
         model = Comment
-        fields = ["name", "organisation", "email", "quote", "body"]
+        fields = ["quote", "body", "name", "organisation", "email"]  # the order shown
         labels = {
             "name": _("Your name"),
             "organisation": _("On behalf of an organisation (optional)"),

@@ -38,6 +38,7 @@ urlpatterns = [
         staff_only(ImageUploadView.as_view(), "guide.change_section"),
         name="markdownx_upload",
     ),
+    path("api/v1/", include("guide.api_urls")),
     path("", include("comments.urls")),
     path("", include("guide.urls")),
 ]

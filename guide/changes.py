@@ -73,6 +73,7 @@ class SectionChange:
     moved_from: ChapterState | None = None  # the chapter it was in, if it changed chapter
     moved_to: ChapterState | None = None
     text_changed: bool = False
+    diff: list[tuple[str, str]] | None = None  # word diff, filled in by guide.diff
 
     @property
     def current(self) -> SectionState:

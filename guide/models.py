@@ -40,6 +40,13 @@ class ChapterKind(models.TextChoices):
     CASE = "case", _("Case study")
 
 
+class SectionChangeKind(models.TextChoices):
+    ADDED = "added", _("New")
+    CHANGED = "changed", _("Text changed")
+    RENAMED = "renamed", _("Renamed")
+    MOVED = "moved", _("Moved")
+
+
 class EditionQuerySet(models.QuerySet):
     def newest_first(self) -> EditionQuerySet:
         return self.order_by("-published_at", "-pk")
@@ -304,6 +311,12 @@ class EditionSection(models.Model):
     body = models.TextField()
     body_html = models.TextField()
     text = models.TextField(help_text="Plain text of body_html: for search, diffs and quotes.")
+    change = models.CharField(
+        max_length=10,
+        choices=SectionChangeKind.choices,
+        blank=True,
+        help_text="How this section changed since the previous edition, if it did.",
+    )
 
     class Meta:
         verbose_name = _("section in an edition")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from guide.changes import compare, draft_state, edition_state
 from guide.markdown import plain_text
 from guide.models import (
     Chapter,
@@ -17,6 +18,7 @@ from guide.models import (
     EditionChapter,
     EditionSection,
     Section,
+    SectionChangeKind,
     edition_number_key,
     validate_edition_number,
 )
@@ -37,6 +39,27 @@ def edition_number_problem(number: str) -> str | None:
             "number": current.number
         }
     return None
+
+
+def _changes_since(previous: Edition | None) -> dict[int, str]:
+    """For each section of the draft, how it changed since `previous` (if at all)."""
+    if previous is None:
+        return {}
+    kinds = {}
+    for chapter in compare(edition_state(previous), draft_state()):
+        for section in chapter.sections:
+            if section.new is None or section.status == "unchanged":
+                continue
+            if section.status == "added":
+                kind = SectionChangeKind.ADDED
+            elif section.text_changed:
+                kind = SectionChangeKind.CHANGED
+            elif section.renamed:
+                kind = SectionChangeKind.RENAMED
+            else:
+                kind = SectionChangeKind.MOVED
+            kinds[section.new.id] = kind
+    return kinds
 
 
 @transaction.atomic
@@ -60,6 +83,8 @@ def edition_publish(
     if not Chapter.objects.active().exists():
         raise ValidationError(_("The working draft has no chapters to publish."))
 
+    previous = Edition.objects.current()
+    change_of = _changes_since(previous)
     edition = Edition(
         number=number,
         title=title,
@@ -108,6 +133,7 @@ def edition_publish(
                 body=section.body,
                 body_html=section.body_html,
                 text=plain_text(section.body_html),
+                change=change_of.get(section.pk, ""),
             )
         )
     EditionSection.objects.bulk_create(rows)

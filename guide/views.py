@@ -12,13 +12,18 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.template.loader import select_template
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from comments.forms import CommentForm
+from comments.models import Comment
 from comments.selectors import published_counts
-from guide.models import ChapterKind, Edition
+from guide.changes import ChapterState, SectionState, compare
+from guide.diff import editions_compared, word_diff
+from guide.models import ChapterKind, Edition, EditionChapter, EditionSection
 from guide.pages import (
     current_edition_or_404,
     edition_chapters,
@@ -114,10 +119,19 @@ def editions(request: HttpRequest) -> HttpResponse:
 @require_GET
 def edition(request: HttpRequest, number: str) -> HttpResponse:
     chosen = edition_or_404(number)
-    current = Edition.objects.current()
-    chapters = edition_chapters(chosen)
+    newest_first = list(Edition.objects.newest_first())
+    position = next(i for i, e in enumerate(newest_first) if e.pk == chosen.pk)
+    previous = newest_first[position + 1] if position + 1 < len(newest_first) else None
+    changes = []
+    if previous is not None:
+        changes = [c for c in editions_compared(previous, chosen) if c.status != "unchanged"]
     context = guide_context(
-        chosen, chapters, is_current=chosen.pk == current.pk, current_edition=current
+        chosen,
+        edition_chapters(chosen),
+        is_current=position == 0,
+        current_edition=newest_first[0],
+        previous=previous,
+        changes=changes,
     )
     return render(request, "guide/edition_detail.html", context)
 
@@ -164,3 +178,131 @@ def language(request: HttpRequest) -> HttpResponse:
             httponly=True,
         )
     return response
+
+
+def _change_summary(changes) -> dict[str, int]:
+    summary = {"added": 0, "removed": 0, "renamed": 0, "moved": 0, "changed": 0}
+    for chapter in changes:
+        for section in chapter.sections:
+            if section.status in ("added", "removed"):
+                summary[section.status] += 1
+            elif section.new is not None and section.status == "changed":
+                summary["renamed"] += section.renamed
+                summary["moved"] += section.moved
+                summary["changed"] += section.text_changed
+    return summary
+
+
+def _addressed_between(old: Edition, new: Edition) -> dict[int, list]:
+    """Published comments addressed by the changes from `old` to `new`, by section."""
+    later, earlier = (new, old) if new.published_at >= old.published_at else (old, new)
+    comments = (
+        Comment.objects.published()
+        .filter(
+            addressed_in_edition__published_at__gt=earlier.published_at,
+            addressed_in_edition__published_at__lte=later.published_at,
+        )
+        .only("pk", "name", "section_id")
+        .order_by("created_at", "pk")
+    )
+    by_section: dict[int, list] = {}
+    for comment in comments:
+        by_section.setdefault(comment.section_id, []).append(comment)
+    return by_section
+
+
+@require_GET
+def compare_editions(request: HttpRequest) -> HttpResponse:
+    """What changed between any two editions: a form that needs no JavaScript, then
+    chapters and sections added, removed, renamed, moved and changed, word by word."""
+    all_editions = list(Edition.objects.newest_first())
+    context = {"editions": all_editions, "edition": all_editions[0] if all_editions else None}
+    if len(all_editions) < 2:
+        return render(request, "guide/compare.html", context)
+    by_number = {e.number: e for e in all_editions}
+    errors = []
+    old_number = request.GET.get("fra") or all_editions[1].number
+    new_number = request.GET.get("til") or all_editions[0].number
+    if old_number not in by_number:
+        errors.append(("fra", _("There is no version %(number)s.") % {"number": old_number}))
+    if new_number not in by_number:
+        errors.append(("til", _("There is no version %(number)s.") % {"number": new_number}))
+    if not errors and old_number == new_number:
+        errors.append(("til", _("Choose two different versions to compare.")))
+    view = "side" if request.GET.get("visning") == "side" else "inline"
+    context.update(fra=old_number, til=new_number, view=view, errors=errors)
+    if errors:
+        return render(request, "guide/compare.html", context, status=400)
+    old, new = by_number[old_number], by_number[new_number]
+    changes = [c for c in editions_compared(old, new) if c.status != "unchanged"]
+    addressed = _addressed_between(old, new)
+    for chapter_change in changes:
+        for section_change in chapter_change.sections:
+            section_change.comments = addressed.get(section_change.current.id, [])
+    context.update(
+        old=old,
+        new=new,
+        changes=changes,
+        summary=_change_summary(changes),
+        query=urlencode({"fra": old.number, "til": new.number}),
+    )
+    return render(request, "guide/compare.html", context)
+
+
+@require_GET
+def chapter_history(request: HttpRequest, chapter: str) -> HttpResponse:
+    """One chapter across every edition that had it, newest change first."""
+    current = current_edition_or_404()
+    found = EditionChapter.objects.filter(edition=current, slug=chapter).first()
+    if found is None:
+        past = (
+            EditionChapter.objects.filter(slug=chapter)
+            .order_by("-edition__published_at")
+            .only("chapter_id")
+            .first()
+        )
+        if past is None:
+            raise Http404("No such chapter.")
+        now = EditionChapter.objects.filter(edition=current, chapter_id=past.chapter_id).first()
+        if now is None:
+            raise Http404("This chapter is not in the current version.")
+        return HttpResponsePermanentRedirect(reverse("guide:chapter_history", args=[now.slug]))
+    snapshots = list(
+        EditionChapter.objects.filter(chapter_id=found.chapter_id)
+        .select_related("edition")
+        .order_by("edition__published_at", "edition__pk")
+    )
+    sections = EditionSection.objects.filter(
+        edition_chapter__chapter_id=found.chapter_id
+    ).order_by("order")
+    states: dict[int, ChapterState] = {}
+    texts: dict[int, dict[int, str]] = {}  # snapshot -> section identity -> plain text
+    for snapshot in snapshots:
+        states[snapshot.pk] = ChapterState(
+            snapshot.chapter_id, snapshot.kind, snapshot.slug, snapshot.title, 0, snapshot.intro
+        )
+        texts[snapshot.pk] = {}
+    for row in sections:
+        states[row.edition_chapter_id].sections.append(
+            SectionState(row.section_id, row.slug, row.heading, row.order, row.body)
+        )
+        texts[row.edition_chapter_id][row.section_id] = row.text
+    steps = []
+    for before, after in zip(snapshots, snapshots[1:], strict=False):
+        old_state, new_state = states[before.pk], states[after.pk]
+        (change,) = compare({old_state.id: old_state}, {new_state.id: new_state})
+        old_texts, new_texts = texts[before.pk], texts[after.pk]
+        for section in change.sections:
+            if section.text_changed or section.status in ("added", "removed"):
+                section.diff = word_diff(
+                    old_texts.get(section.current.id, ""), new_texts.get(section.current.id, "")
+                )
+        steps.append({"old": before.edition, "new": after.edition, "change": change})
+    steps.reverse()
+    context = {
+        "edition": current,
+        "chapter": found,
+        "first": snapshots[0].edition,
+        "steps": steps,
+    }
+    return render(request, "guide/chapter_history.html", context)

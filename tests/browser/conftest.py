@@ -110,3 +110,26 @@ def screenshots_dir() -> Path:
     path = ARTIFACTS_DIR / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture
+def open_guide(transactional_db, live_server):
+    """The real content loaded and 0.9 published with its comment period open (from now,
+    for the number of days in content/edition.md): the comment forms are shown.
+
+    The comment rate limit lives in the (process-wide) cache; it is cleared so tests that
+    submit comments do not count each other's. Returns the live server's base URL.
+    """
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    from guide.models import Edition
+
+    call_command("load_guide", stdout=io.StringIO())
+    edition = Edition.objects.current()
+    assert edition is not None and edition.comment_period_state() == "open", (
+        "load_guide should publish an edition open for comments"
+    )
+    cache.clear()
+    yield live_server.url
+    cache.clear()
