@@ -18,6 +18,10 @@ NAV_SECTIONS = {
     "detail": "comments",
     "consultation_report": "consultation",
     "consultation": "consultation",
+    "search": "search",
+    "whole": "guide",
+    "chapter_history": "guide",
+    "compare": "versions",
 }
 
 

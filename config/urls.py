@@ -4,10 +4,20 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.core.exceptions import PermissionDenied
 from django.urls import include, path
 from django.views.static import serve
 from markdownx.views import ImageUploadView, MarkdownifyView
+
+from guide.sitemaps import CurrentChapterSitemap, EditionSitemap, StaticSitemap
+from guide.views import robots
+
+SITEMAPS = {
+    "pages": StaticSitemap,
+    "guide": CurrentChapterSitemap,
+    "editions": EditionSitemap,
+}
 
 
 def staff_only(view, permission: str):
@@ -38,6 +48,8 @@ urlpatterns = [
         staff_only(ImageUploadView.as_view(), "guide.change_section"),
         name="markdownx_upload",
     ),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots, name="robots"),
     path("api/v1/", include("guide.api_urls")),
     path("", include("comments.urls")),
     path("", include("guide.urls")),

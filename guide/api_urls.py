@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401 - the API helper fills these in
+from django.urls import path, re_path
+
+import guide.urls  # noqa: F401 - registers the "edition" converter before it is used here
+from guide import api
 
 app_name = "api"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", api.index, name="index"),
+    path("editions/", api.editions, name="editions"),
+    path("editions/<edition:number>/", api.edition, name="edition"),
+    path(
+        "editions/<edition:number>/chapters/<slug:slug>/",
+        api.edition_chapter,
+        name="edition_chapter",
+    ),
+    path("comments/", api.comments, name="comments"),
+    # Anything else under /api/v1/ answers 404 in JSON, not with the site's HTML page.
+    re_path(r"^(?P<path>.+/)$", api.not_found),
+]

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from guide.models import RESERVED_CHAPTER_SLUGS, RESERVED_SECTION_SLUGS
+
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SECTION_LINE = re.compile(r"^## +(?P<heading>.+?) *\{#(?P<slug>[^}]+)\} *$")
 
@@ -86,6 +88,8 @@ def read_chapter(path: Path, kind: str) -> ChapterContent:
     slug = _require(meta, "slug", path)
     if not SLUG.match(slug):
         raise ContentError(f"{path}: slug {slug!r} may only hold a-z, 0-9 and hyphens.")
+    if slug in RESERVED_CHAPTER_SLUGS:
+        raise ContentError(f"{path}: slug {slug!r} is used by the site itself.")
     chapter = ChapterContent(
         kind=kind,
         slug=slug,
@@ -100,8 +104,8 @@ def read_chapter(path: Path, kind: str) -> ChapterContent:
         match = SECTION_LINE.match(line)
         if match:
             section_slug = match["slug"].strip()
-            if not SLUG.match(section_slug):
-                raise ContentError(f"{path}: section slug {section_slug!r} is not valid.")
+            if not SLUG.match(section_slug) or section_slug in RESERVED_SECTION_SLUGS:
+                raise ContentError(f"{path}: section slug {section_slug!r} is not allowed.")
             if any(slug == section_slug for slug, _, _ in parts):
                 raise ContentError(f"{path}: section slug {section_slug!r} is used twice.")
             parts.append((section_slug, match["heading"], []))

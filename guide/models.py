@@ -30,6 +30,27 @@ validate_edition_number = RegexValidator(
 )
 
 
+# Addresses the site itself uses under /veileder/: a chapter or section may not take them.
+RESERVED_CHAPTER_SLUGS = {"hele"}
+RESERVED_SECTION_SLUGS = {"endringer"}
+
+
+def validate_chapter_slug(value: str) -> None:
+    if value in RESERVED_CHAPTER_SLUGS:
+        raise ValidationError(
+            _("“%(slug)s” is used by the site itself. Choose another address."),
+            params={"slug": value},
+        )
+
+
+def validate_section_slug(value: str) -> None:
+    if value in RESERVED_SECTION_SLUGS:
+        raise ValidationError(
+            _("“%(slug)s” is used by the site itself. Choose another anchor."),
+            params={"slug": value},
+        )
+
+
 def edition_number_key(number: str) -> tuple[int, ...]:
     """Sort key for edition numbers: 0.9 < 0.10 < 1.0."""
     return tuple(int(part) for part in number.split("."))
@@ -162,6 +183,7 @@ class Chapter(models.Model):
         _("address"),
         max_length=80,
         unique=True,
+        validators=[validate_chapter_slug],
         help_text=_(
             "The chapter’s part of the web address. Changing it keeps the old address "
             "working with a redirect."
@@ -218,6 +240,7 @@ class Section(models.Model):
     slug = models.SlugField(
         _("anchor"),
         max_length=80,
+        validators=[validate_section_slug],
         help_text=_(
             "The section’s part of the web address (#anchor). Changing it keeps old links working."
         ),

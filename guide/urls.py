@@ -11,6 +11,7 @@ app_name = "guide"
 urlpatterns = [
     path("", views.front, name="front"),
     path("veileder/", views.contents, name="contents"),
+    path("veileder/hele/", views.whole_guide, name="whole"),
     path("veileder/<slug:chapter>/", views.chapter, name="chapter"),
     path("veileder/<slug:chapter>/endringer/", views.chapter_history, name="chapter_history"),
     path("veileder/<slug:chapter>/<slug:section>/", comment_views.section, name="section"),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("eksempler/<slug:case>/<slug:section>/", comment_views.case_section, name="case_section"),
     path("versjoner/", views.editions, name="editions"),
     path("endringer/", views.compare_editions, name="compare"),
+    path("sok/", views.search, name="search"),
     path("versjoner/<edition:number>/", views.edition, name="edition"),
     path(
         "versjoner/<edition:number>/<slug:chapter>/", views.edition_chapter, name="edition_chapter"

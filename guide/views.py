@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import (
     Http404,
     HttpRequest,
@@ -32,6 +33,7 @@ from guide.pages import (
     neighbours,
     old_chapter_address,
 )
+from guide.search import MAX_QUERY, Search, SearchPage
 
 
 @require_GET
@@ -272,9 +274,9 @@ def chapter_history(request: HttpRequest, chapter: str) -> HttpResponse:
         .select_related("edition")
         .order_by("edition__published_at", "edition__pk")
     )
-    sections = EditionSection.objects.filter(
-        edition_chapter__chapter_id=found.chapter_id
-    ).order_by("order")
+    sections = EditionSection.objects.filter(edition_chapter__chapter_id=found.chapter_id).order_by(
+        "order"
+    )
     states: dict[int, ChapterState] = {}
     texts: dict[int, dict[int, str]] = {}  # snapshot -> section identity -> plain text
     for snapshot in snapshots:
@@ -306,3 +308,48 @@ def chapter_history(request: HttpRequest, chapter: str) -> HttpResponse:
         "steps": steps,
     }
     return render(request, "guide/chapter_history.html", context)
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """Search the current version of the guide and the published comments."""
+    query = " ".join(request.GET.get("q", "").split())
+    context = {"edition": Edition.objects.current(), "query": query, "page": None}
+    if len(query) > MAX_QUERY:
+        context["error"] = _("The search is too long: use at most %(n)s characters.") % {
+            "n": MAX_QUERY
+        }
+        return render(request, "guide/search.html", context, status=400)
+    if query and context["edition"] is not None:
+        results = Search(query, context["edition"])
+        context["page"] = Paginator(SearchPage(results), 10).get_page(request.GET.get("side"))
+        context["search_query"] = urlencode({"q": query})
+    return render(request, "guide/search.html", context)
+
+
+@require_GET
+def whole_guide(request: HttpRequest) -> HttpResponse:
+    """The whole current version on one page: for printing or saving as PDF."""
+    edition = current_edition_or_404()
+    chapters = edition_chapters(edition)
+    by_chapter: dict[int, list[EditionSection]] = {}
+    for row in EditionSection.objects.filter(edition=edition).order_by("order"):
+        by_chapter.setdefault(row.edition_chapter_id, []).append(row)
+    for chapter_row in chapters:
+        chapter_row.all_sections = by_chapter.get(chapter_row.pk, [])
+        for row in chapter_row.all_sections:
+            row.edition_chapter = chapter_row  # for its URL, without a query each
+    return render(request, "guide/whole_guide.html", guide_context(edition, chapters))
+
+
+@require_GET
+def robots(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /sok/",
+        "Disallow: /kommentarer/kvittering/",
+        "Disallow: /markdownx/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -231,3 +231,45 @@ def test_healthz_reports_a_broken_cache_as_unavailable(db, client, settings):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["cache"].startswith("error")
+
+
+def test_whole_guide_on_one_page(guide, client, django_assert_num_queries):
+    # 1 current edition, 2 chapters, 3 every section.
+    with django_assert_num_queries(3):
+        response = client.get("/veileder/hele/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    for slug in ["forord", "ta-stilling", "lanekassa"]:
+        assert f'id="{slug}"' in html
+    assert html.count('class="guide-section"') == 7
+
+
+def test_reserved_addresses_cannot_be_taken_by_chapters_or_sections(guide):
+    from django.core.exceptions import ValidationError
+
+    chapter = guide["chapters"][0]
+    chapter.slug = "hele"
+    with pytest.raises(ValidationError):
+        chapter.full_clean()
+    section = chapter.sections.first()
+    section.slug = "endringer"
+    with pytest.raises(ValidationError):
+        section.full_clean()
+
+
+def test_sitemap_and_robots(guide, client):
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "/veileder/forord/" in sitemap and "/veileder/forord/del-1/" in sitemap
+    assert "/versjoner/0.9/" in sitemap and "/eksempler/lanekassa/" in sitemap
+    robots = client.get("/robots.txt")
+    assert robots["Content-Type"].startswith("text/plain")
+    assert "Sitemap: http://testserver/sitemap.xml" in robots.content.decode()
+    assert "Disallow: /admin/" in robots.content.decode()
+
+
+def test_canonical_and_open_graph(guide, client):
+    html = client.get("/veileder/forord/?utm=x").content.decode()
+    assert '<link rel="canonical" href="http://testserver/veileder/forord/">' in html
+    assert '<meta property="og:title" content="Forord">' in html
+    current_frozen = client.get("/versjoner/0.9/forord/").content.decode()
+    assert '<link rel="canonical" href="http://testserver/veileder/forord/">' in current_frozen

@@ -1,0 +1,218 @@
+"""Search the current edition and the published comments.
+
+PostgreSQL uses its full-text search with the Norwegian configuration (stemming,
+stop words, ranking, headlines). SQLite, for local runs, gets the same behaviour in
+small: words reduced to a rough Norwegian stem, every word must match, hits ranked by
+how often and where they match. Neither ever looks at the draft or at comments that
+are not published.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+from django.utils.safestring import SafeString, mark_safe
+
+from comments.models import Comment
+from guide.models import Edition, EditionChapter, EditionSection
+
+MAX_QUERY = 200
+START, STOP = "\x02", "\x03"  # headline markers, replaced by <mark> after escaping
+CONFIG = "norwegian"
+_WORD = re.compile(r"\w+", re.UNICODE)
+_SUFFIXES = ("heten", "ene", "ane", "het", "er", "en", "et", "ar", "a", "e")
+
+
+@dataclass
+class Hit:
+    kind: str  # "chapter", "section" or "comment"
+    title: str
+    context: str
+    url: str
+    snippet: SafeString
+    rank: float
+
+
+def _marked(text: str) -> SafeString:
+    escaped = html.escape(text, quote=False)
+    return mark_safe(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))
+
+
+def stem(word: str) -> str:
+    word = word.lower()
+    for suffix in _SUFFIXES:
+        if len(word) - len(suffix) >= 4 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def terms(query: str) -> list[str]:
+    return list(dict.fromkeys(stem(w) for w in _WORD.findall(query) if len(w) > 1))
+
+
+def _snippet(text: str, stems: list[str], width: int = 110) -> SafeString:
+    """A window of `text` around the first match, every matching word marked."""
+    pattern = re.compile(r"\b(" + "|".join(re.escape(s) for s in stems) + r")\w*", re.I)
+    first = pattern.search(text)
+    start = max(0, (first.start() if first else 0) - width // 2)
+    window = text[start : start + 2 * width]
+    if start > 0:
+        window = "…" + window
+    if start + 2 * width < len(text):
+        window += "…"
+    return _marked(pattern.sub(lambda m: START + m.group(0) + STOP, window))
+
+
+class Search:
+    """One search over one edition. `hits(offset, limit)` gives a page of results."""
+
+    def __init__(self, query: str, edition: Edition):
+        self.query = query
+        self.edition = edition
+        self.postgres = connection.vendor == "postgresql"
+        self._fixed = self._guide_hits()
+        self._comments = self._comment_queryset()
+        self.count = len(self._fixed) + self._comments.count()
+
+    # The guide: a few dozen rows, ranked and kept in memory.
+    def _guide_hits(self) -> list[Hit]:
+        chapters = EditionChapter.objects.filter(edition=self.edition)
+        sections = EditionSection.objects.filter(edition=self.edition).select_related(
+            "edition_chapter"
+        )
+        if self.postgres:
+            query = SearchQuery(self.query, config=CONFIG, search_type="websearch")
+            chapter_vector = SearchVector("title", weight="A", config=CONFIG) + SearchVector(
+                "intro", weight="B", config=CONFIG
+            )
+            section_vector = SearchVector("heading", weight="A", config=CONFIG) + SearchVector(
+                "text", weight="B", config=CONFIG
+            )
+            headline = {"start_sel": START, "stop_sel": STOP, "max_words": 35, "min_words": 15}
+            chapters = (
+                chapters.annotate(document=chapter_vector)
+                .filter(document=query)
+                .annotate(
+                    rank=SearchRank(F("document"), query),
+                    headline=SearchHeadline("intro", query, config=CONFIG, **headline),
+                )
+            )
+            sections = (
+                sections.annotate(document=section_vector)
+                .filter(document=query)
+                .annotate(
+                    rank=SearchRank(F("document"), query),
+                    headline=SearchHeadline("text", query, config=CONFIG, **headline),
+                )
+            )
+            hits = [self._chapter_hit(c, _marked(c.headline), c.rank) for c in chapters]
+            hits += [self._section_hit(s, _marked(s.headline), s.rank) for s in sections]
+        else:
+            stems = terms(self.query)
+            if not stems:
+                return []
+            hits = []
+            for c in chapters.filter(self._all_terms(stems, "title", "intro")):
+                rank = self._rank(stems, c.title, c.intro)
+                hits.append(self._chapter_hit(c, _snippet(c.intro, stems), rank))
+            for s in sections.filter(self._all_terms(stems, "heading", "text")):
+                rank = self._rank(stems, s.heading, s.text)
+                hits.append(self._section_hit(s, _snippet(s.text, stems), rank))
+        return sorted(hits, key=lambda h: -h.rank)
+
+    @staticmethod
+    def _all_terms(stems: list[str], *fields: str) -> Q:
+        condition = Q()
+        for term in stems:
+            either = Q()
+            for name in fields:
+                either |= Q(**{f"{name}__icontains": term})
+            condition &= either
+        return condition
+
+    @staticmethod
+    def _rank(stems: list[str], title: str, text: str) -> float:
+        title, text = title.lower(), text.lower()
+        return sum(3 * title.count(t) + text.count(t) for t in stems) / (1 + len(text) / 2000)
+
+    def _chapter_hit(self, chapter: EditionChapter, snippet: SafeString, rank: float) -> Hit:
+        chapter.edition = self.edition
+        return Hit("chapter", chapter.title, "", chapter.current_url(), snippet, rank + 0.01)
+
+    def _section_hit(self, section: EditionSection, snippet: SafeString, rank: float) -> Hit:
+        return Hit(
+            "section",
+            section.heading,
+            section.edition_chapter.title,
+            section.current_url(),
+            snippet,
+            rank,
+        )
+
+    # Comments: possibly many thousands, paged in the database.
+    def _comment_queryset(self) -> QuerySet:
+        comments = Comment.objects.published().select_related("edition_section__edition_chapter")
+        if self.postgres:
+            query = SearchQuery(self.query, config=CONFIG, search_type="websearch")
+            vector = SearchVector("body", config=CONFIG) + SearchVector("quote", config=CONFIG)
+            return (
+                comments.annotate(document=vector)
+                .filter(document=query)
+                .annotate(
+                    rank=SearchRank(F("document"), query),
+                    headline=SearchHeadline(
+                        "body", query, config=CONFIG, start_sel=START, stop_sel=STOP
+                    ),
+                )
+                .order_by("-rank", "-created_at", "-pk")
+            )
+        stems = terms(self.query)
+        if not stems:
+            return comments.none()
+        return comments.filter(self._all_terms(stems, "body", "quote")).order_by(
+            "-created_at", "-pk"
+        )
+
+    def _comment_hit(self, comment: Comment) -> Hit:
+        if self.postgres:
+            snippet = _marked(comment.headline)
+        else:
+            snippet = _snippet(comment.body, terms(self.query))
+        section = comment.edition_section
+        return Hit(
+            "comment",
+            comment.name,
+            f"{section.edition_chapter.title} › {section.heading}",
+            comment.get_absolute_url(),
+            snippet,
+            0.0,
+        )
+
+    def hits(self, offset: int, limit: int) -> list[Hit]:
+        page = self._fixed[offset : offset + limit]
+        start = max(0, offset - len(self._fixed))
+        wanted = limit - len(page)
+        if wanted > 0:
+            page += [self._comment_hit(c) for c in self._comments[start : start + wanted]]
+        return page
+
+
+class SearchPage:
+    """Adapts a Search to Django's Paginator."""
+
+    def __init__(self, search: Search):
+        self.search = search
+
+    def count(self) -> int:
+        return self.search.count
+
+    def __len__(self) -> int:
+        return self.search.count
+
+    def __getitem__(self, item: slice) -> list[Hit]:
+        return self.search.hits(item.start or 0, (item.stop or 0) - (item.start or 0))
