@@ -57,8 +57,12 @@ class AnchorState(models.TextChoices):
 
 class CommentQuerySet(models.QuerySet):
     def published(self) -> CommentQuerySet:
-        """What the public may see: published and not hidden after reports."""
-        return self.filter(status=Status.PUBLISHED, hidden_by_reports=False)
+        """What the public may see: published, not hidden after reports, and, for a
+        reply, only while the comment it answers is public too."""
+        return self.filter(status=Status.PUBLISHED, hidden_by_reports=False).filter(
+            models.Q(parent__isnull=True)
+            | models.Q(parent__status=Status.PUBLISHED, parent__hidden_by_reports=False)
+        )
 
     def pending(self) -> CommentQuerySet:
         return self.filter(status=Status.PENDING)

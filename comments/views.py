@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from comments import ratelimit
 from comments.client import client_hash
@@ -133,7 +133,7 @@ def section_page(request: HttpRequest, chapter: str, section: str, kind: str) ->
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 def receipt(request: HttpRequest, token: str) -> HttpResponse:
     try:
         pk = signing.loads(token, salt=RECEIPT_SALT, max_age=RECEIPT_MAX_AGE)
@@ -148,7 +148,7 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def comment_list(request: HttpRequest) -> HttpResponse:
     edition = Edition.objects.current()
     chapters = edition_chapters(edition) if edition else []
@@ -242,7 +242,7 @@ def case_section(request: HttpRequest, case: str, section: str) -> HttpResponse:
     return section_page(request, case, section, ChapterKind.CASE)
 
 
-@require_GET
+@require_safe
 def consultation(request: HttpRequest) -> HttpResponse:
     """What the consultation is for, its dates, and how to take part."""
     edition = Edition.objects.current()
@@ -258,7 +258,7 @@ def consultation(request: HttpRequest) -> HttpResponse:
     return render(request, "comments/consultation.html", context)
 
 
-@require_GET
+@require_safe
 def consultation_report(request: HttpRequest) -> HttpResponse:
     """Per edition, chapter and section: how many comments had which outcome, and what
     was done in response. A fixed number of queries whatever the number of comments."""
@@ -318,7 +318,7 @@ def consultation_report(request: HttpRequest) -> HttpResponse:
     return render(request, "comments/report.html", context)
 
 
-@require_GET
+@require_safe
 def open_data(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
     """All published comments as open data: no e-mail addresses, no client hashes."""
     if fmt not in ("csv", "json"):

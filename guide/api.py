@@ -161,8 +161,8 @@ def _get_edition_chapter(request: HttpRequest, number: str, slug: str) -> Editio
 
 
 def _edition_etag(request: HttpRequest, number: str, slug: str | None = None) -> str:
-    """A function of the edition's id alone: an edition's answers never change. The
-    site address and the answer's format are in it too, as the answer contains both."""
+    """Made from the edition's id, as an edition's answers never change. The format
+    revision and the site address go in too: the answer depends on both."""
     if slug is None:
         edition = _get_edition(request, number)
     else:

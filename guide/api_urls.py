@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-import guide.urls  # noqa: F401 - registers the "edition" converter before it is used here
+import guide.converters  # noqa: F401 - registers the "edition" converter
 from guide import api
 
 app_name = "api"

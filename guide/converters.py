@@ -1,3 +1,5 @@
+from django.urls import register_converter
+
 from guide.models import EDITION_NUMBER_PATTERN
 
 
@@ -9,3 +11,7 @@ class EditionNumberConverter:
 
     def to_url(self, value: str) -> str:
         return value
+
+
+# Registered once, when this module is first imported by any URLconf.
+register_converter(EditionNumberConverter, "edition")

@@ -78,7 +78,8 @@ class EditionQuerySet(models.QuerySet):
 
 
 class Edition(models.Model):
-    """A published, citable version of the whole guide. Never changes once published."""
+    """A published, citable version of the whole guide. Its text never changes once
+    published; only its comment period may be moved (to extend a deadline)."""
 
     number = models.CharField(
         _("number"),

@@ -101,6 +101,10 @@ def edition_publish(
     edition.save()
 
     chapters = list(Chapter.objects.active().order_by("kind", "order", "pk"))
+    positions_by_kind: dict[str, int] = {}
+    for chapter in chapters:  # number chapters and case studies each from 1
+        positions_by_kind[chapter.kind] = positions_by_kind.get(chapter.kind, 0) + 1
+        chapter.position = positions_by_kind[chapter.kind]
     snapshots = EditionChapter.objects.bulk_create(
         EditionChapter(
             edition=edition,
@@ -108,13 +112,13 @@ def edition_publish(
             kind=chapter.kind,
             slug=chapter.slug,
             title=chapter.title,
-            order=position,
+            order=chapter.position,
             intro=chapter.intro,
             intro_html=chapter.intro_html,
             organisation=chapter.organisation,
             channels=chapter.channels,
         )
-        for position, chapter in enumerate(chapters, start=1)
+        for chapter in chapters
     )
     snapshot_of = {s.chapter_id: s for s in snapshots}
     sections = Section.objects.active().filter(chapter__in=chapters).order_by("order", "pk")

@@ -1,10 +1,8 @@
-from django.urls import path, register_converter
+from django.urls import path
 
+import guide.converters  # noqa: F401 - registers the <edition:...> converter
 from comments import views as comment_views
 from guide import views
-from guide.converters import EditionNumberConverter
-
-register_converter(EditionNumberConverter, "edition")
 
 app_name = "guide"
 

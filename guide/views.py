@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from comments.forms import CommentForm
 from comments.models import Comment
@@ -36,7 +36,7 @@ from guide.pages import (
 from guide.search import MAX_QUERY, Search, SearchPage
 
 
-@require_GET
+@require_safe
 def front(request: HttpRequest) -> HttpResponse:
     edition = Edition.objects.current()
     if edition is None:
@@ -45,14 +45,14 @@ def front(request: HttpRequest) -> HttpResponse:
     return render(request, "guide/front.html", guide_context(edition, chapters))
 
 
-@require_GET
+@require_safe
 def contents(request: HttpRequest) -> HttpResponse:
     edition = current_edition_or_404()
     chapters = edition_chapters(edition)
     return render(request, "guide/contents.html", guide_context(edition, chapters))
 
 
-@require_GET
+@require_safe
 def cases(request: HttpRequest) -> HttpResponse:
     edition = current_edition_or_404()
     chapters = edition_chapters(edition)
@@ -99,26 +99,26 @@ def _chapter_page(
     return render(request, "guide/chapter_detail.html", context)
 
 
-@require_GET
+@require_safe
 def chapter(request: HttpRequest, chapter: str) -> HttpResponse:
     edition = current_edition_or_404()
     return _chapter_page(request, edition, chapter, ChapterKind.CHAPTER, current=edition)
 
 
-@require_GET
+@require_safe
 def case(request: HttpRequest, case: str) -> HttpResponse:
     edition = current_edition_or_404()
     return _chapter_page(request, edition, case, ChapterKind.CASE, current=edition)
 
 
-@require_GET
+@require_safe
 def editions(request: HttpRequest) -> HttpResponse:
     all_editions = list(Edition.objects.newest_first())
     context = {"editions": all_editions, "edition": all_editions[0] if all_editions else None}
     return render(request, "guide/edition_list.html", context)
 
 
-@require_GET
+@require_safe
 def edition(request: HttpRequest, number: str) -> HttpResponse:
     chosen = edition_or_404(number)
     newest_first = list(Edition.objects.newest_first())
@@ -138,7 +138,7 @@ def edition(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "guide/edition_detail.html", context)
 
 
-@require_GET
+@require_safe
 def edition_chapter(request: HttpRequest, number: str, chapter: str) -> HttpResponse:
     chosen = edition_or_404(number)
     return _chapter_page(request, chosen, chapter, None, current=Edition.objects.current())
@@ -150,17 +150,17 @@ def _statement(request: HttpRequest, name: str) -> HttpResponse:
     return HttpResponse(template.render({}, request))
 
 
-@require_GET
+@require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
     return _statement(request, "personvern")
 
 
-@require_GET
+@require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
     return _statement(request, "tilgjengelighet")
 
 
-@require_GET
+@require_safe
 def language(request: HttpRequest) -> HttpResponse:
     """Switch the interface language by a plain link: no JavaScript, no form, same URLs."""
     code = request.GET.get("lang", "")
@@ -213,7 +213,7 @@ def _addressed_between(old: Edition, new: Edition) -> dict[int, list]:
     return by_section
 
 
-@require_GET
+@require_safe
 def compare_editions(request: HttpRequest) -> HttpResponse:
     """What changed between any two editions: a form that needs no JavaScript, then
     chapters and sections added, removed, renamed, moved and changed, word by word."""
@@ -251,7 +251,7 @@ def compare_editions(request: HttpRequest) -> HttpResponse:
     return render(request, "guide/compare.html", context)
 
 
-@require_GET
+@require_safe
 def chapter_history(request: HttpRequest, chapter: str) -> HttpResponse:
     """One chapter across every edition that had it, newest change first."""
     current = current_edition_or_404()
@@ -310,7 +310,7 @@ def chapter_history(request: HttpRequest, chapter: str) -> HttpResponse:
     return render(request, "guide/chapter_history.html", context)
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     """Search the current version of the guide and the published comments."""
     query = " ".join(request.GET.get("q", "").split())
@@ -327,7 +327,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "guide/search.html", context)
 
 
-@require_GET
+@require_safe
 def whole_guide(request: HttpRequest) -> HttpResponse:
     """The whole current version on one page: for printing or saving as PDF."""
     edition = current_edition_or_404()
@@ -342,7 +342,7 @@ def whole_guide(request: HttpRequest) -> HttpResponse:
     return render(request, "guide/whole_guide.html", guide_context(edition, chapters))
 
 
-@require_GET
+@require_safe
 def robots(request: HttpRequest) -> HttpResponse:
     lines = [
         "User-agent: *",
