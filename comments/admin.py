@@ -23,6 +23,7 @@ from comments.services import (
     comments_address,
 )
 from guide.admin import ChangeNoteForm, SectionAdmin
+from guide.cache import comments_changed
 from guide.models import Section
 
 
@@ -229,6 +230,7 @@ class CommentAdmin(SimpleHistoryAdmin):
                     obj._change_reason = "Back to review"
                     obj._history_user = request.user
                     obj.save()
+                    transaction.on_commit(comments_changed)
             answer = ("outcome", "outcome_explanation", "response")
             wanted = {f: getattr(obj, f) for f in answer}
             if any(wanted[f] != getattr(before, f) for f in answer):

@@ -23,6 +23,7 @@ from comments.models import (
     Status,
     WithheldReason,
 )
+from guide.cache import comments_changed
 from guide.markdown import html_text
 from guide.models import Edition, EditionSection
 
@@ -118,6 +119,7 @@ def comment_report(*, comment: Comment, client_hash: str) -> bool:
         comment.hidden_by_reports = True
         comment._change_reason = f"Hidden after {reports} reports"
         comment.save(update_fields=["hidden_by_reports"])
+        transaction.on_commit(comments_changed)
         return True
     return False
 
@@ -197,6 +199,7 @@ def _record(comment: Comment, reason: str, user) -> None:
     if user is not None:
         comment._history_user = user
     comment.save()
+    transaction.on_commit(comments_changed)
 
 
 @transaction.atomic

@@ -95,6 +95,12 @@ def section_page(request: HttpRequest, chapter: str, section: str, kind: str) ->
     text = html_text(section_row.body_html)
     is_open = edition.comment_period_state() == "open"
     form = CommentForm(request.POST or None, section_text=text)
+    if request.method != "POST" and request.GET.get("fragment") == "form":
+        # Just the form, for the chapter page's inline commenting (quote.js).
+        if not is_open:
+            raise Http404("The consultation is not open.")
+        fragment = "comments/section_detail.html#comment-form"
+        return render(request, fragment, {"form": form, "request": request})
     comments = _page(request, _public_comments().filter(section_id=section_row.section_id))
     marks = Comment.objects.published().filter(
         section_id=section_row.section_id,

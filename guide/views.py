@@ -19,9 +19,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from comments.forms import CommentForm
 from comments.models import Comment
 from comments.selectors import published_counts
+from guide.cache import cached_page
 from guide.changes import ChapterState, SectionState, compare
 from guide.diff import editions_compared, word_diff
 from guide.models import ChapterKind, Edition, EditionChapter, EditionSection
@@ -94,18 +94,20 @@ def _chapter_page(
         is_current=edition.pk == current.pk,
         at_stable_address=at_stable_address,
         current_edition=current,
-        comment_form=CommentForm() if is_open else None,
+        comments_open=is_open,
     )
     return render(request, "guide/chapter_detail.html", context)
 
 
 @require_safe
+@cached_page
 def chapter(request: HttpRequest, chapter: str) -> HttpResponse:
     edition = current_edition_or_404()
     return _chapter_page(request, edition, chapter, ChapterKind.CHAPTER, current=edition)
 
 
 @require_safe
+@cached_page
 def case(request: HttpRequest, case: str) -> HttpResponse:
     edition = current_edition_or_404()
     return _chapter_page(request, edition, case, ChapterKind.CASE, current=edition)
@@ -139,6 +141,7 @@ def edition(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def edition_chapter(request: HttpRequest, number: str, chapter: str) -> HttpResponse:
     chosen = edition_or_404(number)
     return _chapter_page(request, chosen, chapter, None, current=Edition.objects.current())

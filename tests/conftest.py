@@ -96,3 +96,13 @@ def moderator(db, django_user_model):
     )
     user.groups.add(Group.objects.get(name="Moderator"))
     return user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: cached pages must not leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -49,21 +49,45 @@
     };
   }
 
+  // The chapter page loads the section page's own form into place on demand.
+  function loadInlineForm(link) {
+    var url = link.getAttribute("data-inline-comment");
+    var holder = inline.querySelector("[data-inline-form]");
+    var failed = inline.querySelector("[data-inline-failed]");
+    link.parentElement.after(inline);
+    inline.hidden = false;
+    opener = link;
+    if (holder.getAttribute("data-loaded-from") === url) {
+      return Promise.resolve(holder.querySelector("form"));
+    }
+    failed.hidden = true;
+    return fetch(url + "?fragment=form", {credentials: "same-origin"})
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("HTTP " + response.status);
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        holder.innerHTML = html;
+        holder.setAttribute("data-loaded-from", url);
+        return holder.querySelector("form");
+      })
+      .catch(function () {
+        holder.innerHTML = "";
+        failed.querySelector("[data-inline-fallback]").href = url + "#kommenter";
+        failed.hidden = false;
+        return null;
+      });
+  }
+
   function formFor(source) {
     if (!inline) {
-      return document.querySelector(".comment-form");
+      return Promise.resolve(document.querySelector(".comment-form"));
     }
     var section = source.closest("section[id]");
     var link = section && section.querySelector("[data-inline-comment]");
-    if (!link) {
-      return null;
-    }
-    link.parentElement.after(inline);
-    inline.hidden = false;
-    var form = inline.querySelector("form");
-    form.action = link.getAttribute("data-inline-comment");
-    opener = link;
-    return form;
+    return link ? loadInlineForm(link) : Promise.resolve(null);
   }
 
   function fill(form, data) {
@@ -93,13 +117,15 @@
       if (!chosen) {
         return;
       }
-      var form = formFor(chosen.source);
-      if (!form) {
-        return;
-      }
-      fill(form, chosen);
-      button.hidden = true;
-      form.querySelector("[name='body']").focus();
+      var data = chosen;
+      formFor(data.source).then(function (form) {
+        if (!form) {
+          return;
+        }
+        fill(form, data);
+        button.hidden = true;
+        form.querySelector("[name='body']").focus();
+      });
     });
   }
 
@@ -107,9 +133,12 @@
     document.querySelectorAll("[data-inline-comment]").forEach(function (link) {
       link.addEventListener("click", function (event) {
         event.preventDefault();
-        var form = formFor(link.closest("section[id]").querySelector("[data-quote-source]"));
-        fill(form, {quote: "", prefix: "", suffix: ""});
-        inline.querySelector(".inline-comment__heading").focus();
+        loadInlineForm(link).then(function (form) {
+          if (form) {
+            fill(form, {quote: "", prefix: "", suffix: ""});
+          }
+          inline.querySelector(".inline-comment__heading").focus();
+        });
       });
     });
     inline.querySelector("[data-inline-close]").addEventListener("click", function () {

@@ -1,0 +1,101 @@
+"""Whole-page caching for the most-read public pages.
+
+A cached page is keyed by its path, the interface language and two counters: the guide
+version (bumped when an edition is published or its details change) and the comments
+version (bumped whenever something public about a comment changes). Bumping a counter
+makes every older key unreachable at once, across all app instances sharing the cache;
+the stale entries expire on their own. If the cache is down, pages are rendered as if
+nothing were cached, and a warning is logged.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
+
+GUIDE_VERSION = "version:guide"
+COMMENTS_VERSION = "version:comments"
+PAGE_SECONDS = 24 * 3600
+BROWSER_SECONDS = 60
+
+
+def _versions() -> tuple[int, int] | None:
+    try:
+        found = cache.get_many([GUIDE_VERSION, COMMENTS_VERSION])
+    except Exception as error:  # noqa: BLE001 - any cache failure: serve uncached
+        logger.warning("Page cache unavailable (%s); rendering without it", error)
+        return None
+    return found.get(GUIDE_VERSION, 0), found.get(COMMENTS_VERSION, 0)
+
+
+def _bump(key: str) -> None:
+    try:
+        try:
+            cache.incr(key)
+        except ValueError:  # not there yet
+            cache.add(key, 1, timeout=None)
+    except Exception as error:  # noqa: BLE001
+        # Without the shared cache there is nothing stale to invalidate.
+        logger.warning("Could not bump %s in the cache (%s)", key, error)
+
+
+def guide_changed() -> None:
+    """Call after an edition is published or its details change."""
+    _bump(GUIDE_VERSION)
+
+
+def comments_changed() -> None:
+    """Call after anything public about any comment changes."""
+    _bump(COMMENTS_VERSION)
+
+
+def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve a public GET page from the shared cache, with an ETag for revalidation.
+
+    Only plain requests are cached (no query string), and only 200 responses. The page
+    must not hold anything specific to the visitor, such as a CSRF token.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method not in ("GET", "HEAD") or request.GET:
+            return view(request, *args, **kwargs)
+        versions = _versions()
+        if versions is None:
+            return view(request, *args, **kwargs)
+        key = f"page:{get_language()}:{versions[0]}:{versions[1]}:{request.path}"
+        etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+        if etag in request.headers.get("If-None-Match", ""):
+            response = HttpResponseNotModified()
+            response["ETag"] = etag
+            return response
+        try:
+            cached = cache.get(key)
+        except Exception:  # noqa: BLE001
+            cached = None
+        if cached is not None:
+            content, content_type = cached
+            response = HttpResponse(content, content_type=content_type)
+        else:
+            response = view(request, *args, **kwargs)
+            personal = response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            if response.status_code != 200 or personal:
+                return response
+            try:
+                cache.set(key, (response.content, response["Content-Type"]), PAGE_SECONDS)
+            except Exception:  # noqa: BLE001
+                pass
+        response["ETag"] = etag
+        patch_cache_control(response, public=True, max_age=BROWSER_SECONDS)
+        return response
+
+    return wrapper
