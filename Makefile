@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate lint messages check-deploy clean
+.PHONY: run test install migrate lint messages check-deploy clean bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,9 @@ check-deploy: install
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache
+
+# Throughput and latency of the main pages under gunicorn, with wrk on loopback; writes
+# docs/benchmarks.md. Uses PostgreSQL when DATABASE_URL points there, else SQLite.
+bench: install
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(PY) manage.py benchmark $(BENCH_ARGS)

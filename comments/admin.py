@@ -195,7 +195,7 @@ class CommentAdmin(SimpleHistoryAdmin):
     def body_text(self, obj: Comment) -> str:
         return format_html('<div class="readonly-text">{}</div>', obj.body)
 
-    @admin.display(description=_("on"))
+    @admin.display(description=_("section"))
     def where(self, obj: Comment) -> str:
         section = obj.edition_section
         return f"{section.edition_chapter.title} › {section.heading} ({section.edition.number})"

@@ -106,6 +106,8 @@ def section_page(request: HttpRequest, chapter: str, section: str, kind: str) ->
         section_id=section_row.section_id,
         anchor_edition=edition,
         anchor_state__in=[AnchorState.EXACT, AnchorState.CHANGED],
+        anchor_start__isnull=False,
+        anchor_end__isnull=False,
     )
     ranges = [
         (start, end, "quote" if state == AnchorState.EXACT else "quote quote--changed")

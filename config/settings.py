@@ -265,6 +265,10 @@ if not SITE_URL.startswith(("http://", "https://")):
 SITE_OWNER = env_str("SITE_OWNER", "Difi – Direktoratet for forvaltning og IKT")
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", "postmottak@difi.no")
 
+# A trivial view at /_bench/ping, through the full middleware: the ceiling `make bench`
+# compares every page with. Off unless a benchmark turns it on.
+BENCHMARK_ENDPOINTS = env_bool("INNSPILL_BENCHMARK", False)
+
 COMMENT_RATE_LIMIT = parse_rate_limit(
     "COMMENT_RATE_LIMIT", env_str("COMMENT_RATE_LIMIT", "5/m,30/d")
 )

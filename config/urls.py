@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.urls import include, path
 from django.views.static import serve
 from markdownx.views import ImageUploadView, MarkdownifyView
@@ -54,6 +55,14 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("", include("guide.urls")),
 ]
+
+def ping(request):
+    """The cheapest response Django can give through the same middleware."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+if settings.BENCHMARK_ENDPOINTS:
+    urlpatterns += [path("_bench/ping", ping)]
 
 if settings.DEBUG:
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -1,0 +1,345 @@
+"""`make bench`: throughput and latency of the main pages under gunicorn, measured with
+wrk from a separate process on loopback, against the ceiling of a trivial view that goes
+through the same middleware.
+
+For each data size it builds a fresh database (SQLite, or a PostgreSQL database named
+innspill_bench when DATABASE_URL points at PostgreSQL), fills it with seed_demo, starts
+gunicorn with the production settings and worker configuration, and drives each page
+for a fixed time and concurrency. Results go to stdout and docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+WSGI_APP = "config.wsgi:application"
+CLEAR_CACHE = "from django.core.cache import cache; cache.clear()"
+CSRF_SECRET = "benchmarkbenchmarkbenchmarkbench"  # 32 characters, as Django's secrets are
+
+PAGES = [
+    ("trivial view (ceiling)", "/_bench/ping", None),
+    ("chapter page", "/veileder/ta-stilling/", None),
+    ("section page", "/veileder/ta-stilling/formal/", None),
+    ("comment list", "/kommentarer/", None),
+    ("compare page", "/endringer/", None),
+    ("API list", "/api/v1/comments/", None),
+    ("static file", "/static/css/innspill.css", None),
+    ("comment POST", "/veileder/ta-stilling/formal/", "post"),
+]
+
+POST_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = "csrftoken=%(secret)s"
+wrk.headers["Referer"] = "http://127.0.0.1/"
+counter = 0
+request = function()
+  counter = counter + 1
+  local body = "csrfmiddlewaretoken=%(secret)s&name=Last+test&quote=&organisation=&email=" ..
+    "&body=Kommentar+nummer+" .. counter .. "+fra+belastningstesten."
+  return wrk.format(nil, nil, nil, body)
+end
+"""
+
+
+@dataclass
+class Result:
+    page: str
+    size: int
+    rps: float
+    median_ms: float
+    p99_ms: float
+    errors: int
+    requests: int
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def parse_wrk(output: str) -> tuple[float, float, float, int, int]:
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    median = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    errors = 0
+    if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
+        errors += int(match.group(1))
+    if match := re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    ):
+        errors += sum(int(n) for n in match.groups())
+    return rps, median, p99, errors, requests
+
+
+class Command(BaseCommand):
+    help = "Benchmark the main pages under gunicorn with wrk and write docs/benchmarks.md."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sizes", default="1000,100000", help="Published comments.")
+        parser.add_argument("--sections", type=int, default=50)
+        parser.add_argument("--editions", type=int, default=10)
+        parser.add_argument("--duration", type=int, default=10, help="Seconds per page.")
+        parser.add_argument("--connections", type=int, default=16)
+        parser.add_argument("--output", default=str(settings.BASE_DIR / "docs" / "benchmarks.md"))
+
+    def handle(self, *args, sizes, sections, editions, duration, connections, output, **o):
+        if not shutil.which("wrk"):
+            raise CommandError("wrk is not installed: `apt-get install -y wrk` (make bench does).")
+        self.duration, self.connections = duration, connections
+        self.workdir = Path(tempfile.mkdtemp(prefix="innspill-bench-"))
+        database = settings.DATABASES["default"]
+        self.postgres = database["ENGINE"].endswith("postgresql")
+        results: list[Result] = []
+        try:
+            self._collectstatic()
+            for size in [int(s) for s in sizes.split(",")]:
+                env = self._environment(size)
+                self._prepare(env, size, sections, editions)
+                results += self._measure(env, size)
+        finally:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        report = self._report(results, sections, editions)
+        self.stdout.write(report)
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        Path(output).write_text(report, encoding="utf-8")
+        self.stdout.write(self.style.SUCCESS(f"Written to {output}"))
+
+    # Set-up -----------------------------------------------------------------------
+
+    def _base_env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_"))}
+        env.update(
+            DJANGO_DEBUG="false",
+            DJANGO_SECRET_KEY="benchmark-only-" + "x" * 50,
+            DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+            DJANGO_SECURE_SSL_REDIRECT="false",
+            DJANGO_LOG_LEVEL="WARNING",
+            INNSPILL_BENCHMARK="true",
+            COMMENT_RATE_LIMIT="off",
+            GUNICORN_ACCESS_LOG="",
+            GUNICORN_LOG_LEVEL="warning",
+            EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        )
+        return env
+
+    def _environment(self, size: int) -> dict[str, str]:
+        env = self._base_env()
+        if self.postgres:
+            url = urlsplit(os.environ.get("DATABASE_URL", ""))
+            env["DATABASE_URL"] = urlunsplit(url._replace(path="/innspill_bench"))
+        else:
+            env["DATABASE_URL"] = f"sqlite:///{self.workdir / f'bench-{size}.sqlite3'}"
+        redis = os.environ.get("REDIS_URL")
+        if redis:
+            env["REDIS_URL"] = redis
+        return env
+
+    def _manage(self, env: dict[str, str], *args: str) -> None:
+        subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=settings.BASE_DIR,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def _collectstatic(self) -> None:
+        self.stdout.write("Collecting static files…")
+        self._manage(self._base_env(), "collectstatic", "--no-input")
+
+    def _prepare(self, env: dict[str, str], size: int, sections: int, editions: int) -> None:
+        if self.postgres:
+            self._recreate_postgres_database(env)
+        self.stdout.write(
+            f"Building data: {sections} sections, {editions} editions, {size} comments…"
+        )
+        started = time.monotonic()
+        self._manage(env, "migrate", "--no-input")
+        self._manage(
+            env,
+            "seed_demo",
+            f"--sections={sections}",
+            f"--comments={size}",
+            f"--editions={editions}",
+        )
+        self.stdout.write(f"  ready in {time.monotonic() - started:.0f} s")
+        if env.get("REDIS_URL"):
+            subprocess.run(
+                [
+                    sys.executable,
+                    "manage.py",
+                    "shell",
+                    "-c",
+                    "from django.core.cache import cache; cache.clear()",
+                ],
+                cwd=settings.BASE_DIR,
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+
+    def _recreate_postgres_database(self, env: dict[str, str]) -> None:
+        import psycopg
+
+        url = urlsplit(os.environ["DATABASE_URL"])
+        admin = urlunsplit(url._replace(path="/postgres"))
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute("DROP DATABASE IF EXISTS innspill_bench WITH (FORCE)")
+            connection.execute("CREATE DATABASE innspill_bench")
+
+    # Measuring ---------------------------------------------------------------------
+
+    def _measure(self, env: dict[str, str], size: int) -> list[Result]:
+        port = _free_port()
+        env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                "config/gunicorn.py",
+                "config.wsgi:application",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            start_new_session=True,
+        )
+        try:
+            self._wait_until_up(port)
+            script = self.workdir / "post.lua"
+            script.write_text(POST_SCRIPT % {"secret": CSRF_SECRET}, encoding="utf-8")
+            results = []
+            for name, path, kind in PAGES:
+                url = f"http://127.0.0.1:{port}{path}"
+                extra = ["-s", str(script)] if kind == "post" else []
+                self._wrk(url, extra, seconds=2)  # warm-up: caches, connections, JIT-free Python
+                output = self._wrk(url, extra, seconds=self.duration)
+                rps, median, p99, errors, requests = parse_wrk(output)
+                results.append(Result(name, size, rps, median, p99, errors, requests))
+                self.stdout.write(
+                    f"  {size:>7} {name:<24} {rps:>9.1f} req/s  median {median:7.2f} ms  "
+                    f"p99 {p99:7.2f} ms  errors {errors}"
+                )
+            return results
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+
+    def _wait_until_up(self, port: int) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.5)
+        raise CommandError("gunicorn did not start within 60 seconds.")
+
+    def _wrk(self, url: str, extra: list[str], *, seconds: int) -> str:
+        command = [
+            "wrk",
+            "-t1",
+            f"-c{self.connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "--timeout",
+            "10s",
+            *extra,
+            url,
+        ]
+        return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+    # Report ------------------------------------------------------------------------
+
+    def _report(self, results: list[Result], sections: int, editions: int) -> str:
+        cpu = platform.processor() or platform.machine()
+        try:
+            for line in Path("/proc/cpuinfo").read_text().splitlines():
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+        except OSError:
+            pass
+        memory = ""
+        try:
+            kib = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+            memory = f", {kib / 1024 / 1024:.0f} GiB memory"
+        except (OSError, AttributeError):
+            pass
+        database = "PostgreSQL" if self.postgres else "SQLite (WAL)"
+        cache = "Redis" if os.environ.get("REDIS_URL") else "local memory (per process)"
+        lines = [
+            "# Benchmarks",
+            "",
+            f"Measured {timezone.localtime():%Y-%m-%d %H:%M} on {os.cpu_count()} cores ({cpu}){memory}.",
+            f"Database: {database}. Cache: {cache}. gunicorn: config/gunicorn.py defaults "
+            f"(gthread, {os.environ.get('GUNICORN_WORKERS', '2')} workers × "
+            f"{os.environ.get('GUNICORN_THREADS', '4')} threads), production settings.",
+            f"Load: wrk, 1 thread, {self.connections} connections, {self.duration} s per page "
+            f"after a 2 s warm-up, on loopback. Data: {sections} sections, {editions} editions.",
+            "",
+            "| comments | page | req/s | median ms | p99 ms | errors | vs. trivial view |",
+            "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        ceilings = {r.size: r.rps for r in results if r.page.startswith("trivial")}
+        for r in results:
+            ratio = r.rps / ceilings[r.size] if ceilings.get(r.size) else 0
+            lines.append(
+                f"| {r.size:,} | {r.page} | {r.rps:,.0f} | {r.median_ms:.2f} | {r.p99_ms:.2f} "
+                f"| {r.errors} | {ratio:.2f} |".replace(",", " ")
+            )
+        lines += ["", "## Targets", ""]
+        sizes = sorted(ceilings)
+        chapter = {r.size: r for r in results if r.page == "chapter page"}
+        for size in sizes:
+            ratio = chapter[size].rps / ceilings[size]
+            verdict = "met" if ratio >= 0.6 else "NOT met"
+            lines.append(
+                f"- Chapter page at {size:,} comments: {ratio:.2f} of the trivial view "
+                f"(target ≥ 0.6): {verdict}.".replace(",", " ")
+            )
+        if len(sizes) >= 2:
+            small, large = chapter[sizes[0]], chapter[sizes[-1]]
+            growth = large.median_ms / small.median_ms if small.median_ms else 0
+            verdict = "met" if growth <= 1.2 else "NOT met"
+            lines.append(
+                f"- Chapter page median latency at {sizes[-1]:,} vs {sizes[0]:,} comments: "
+                f"{growth:.2f}× (target ≤ 1.2): {verdict}.".replace(",", " ")
+            )
+        post_errors = sum(r.errors for r in results if r.page == "comment POST")
+        posted = sum(r.requests for r in results if r.page == "comment POST")
+        lines.append(
+            f"- Comment POST: {post_errors} errors in {posted} requests (target 0): "
+            f"{'met' if post_errors == 0 else 'NOT met'}."
+        )
+        medians = [r.median_ms for r in results if r.page == "trivial view (ceiling)"]
+        if medians:
+            lines.append(f"- Trivial view median: {statistics.median(medians):.2f} ms.")
+        return "\n".join(lines) + "\n"
