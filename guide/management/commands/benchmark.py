@@ -298,7 +298,8 @@ class Command(BaseCommand):
         lines = [
             "# Benchmarks",
             "",
-            f"Measured {timezone.localtime():%Y-%m-%d %H:%M} on {os.cpu_count()} cores ({cpu}){memory}.",
+            f"Measured {timezone.localtime():%Y-%m-%d %H:%M} on {os.cpu_count()} cores "
+            f"({cpu}){memory}.",
             f"Database: {database}. Cache: {cache}. gunicorn: config/gunicorn.py defaults "
             f"(gthread, {os.environ.get('GUNICORN_WORKERS', '2')} workers × "
             f"{os.environ.get('GUNICORN_THREADS', '4')} threads), production settings.",
