@@ -347,7 +347,7 @@ class SectionWithFeedbackAdmin(SectionAdmin):
             _("Open comments on this section"),
             {"fields": ("addressed", "addressed_outcome"), "classes": ("feedback",)},
         ),
-        (_("Save"), {"fields": ("change_note",)}),
+        (_("Save"), {"fields": ("change_note", "base_revision")}),
     )
     fields = None
 

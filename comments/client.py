@@ -23,3 +23,8 @@ def client_address(request: HttpRequest) -> str:
 
 def client_hash(request: HttpRequest) -> str:
     return salted_hmac("innspill.client", client_address(request), algorithm="sha256").hexdigest()
+
+
+def axes_client_address(request: HttpRequest) -> str:
+    """django-axes asks for the client address the same way the rate limits do."""
+    return client_address(request)

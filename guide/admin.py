@@ -21,7 +21,56 @@ from guide.services import edition_number_problem, edition_publish
 MARKDOWN_WIDGETS = {models.TextField: {"widget": AdminMarkdownxWidget}}
 
 
-class ChangeNoteForm(forms.ModelForm):
+class RevisionCheckForm(forms.ModelForm):
+    """Refuses a save based on an older revision than the one stored: two editors who
+    open the same text never silently overwrite each other. The refused editor keeps
+    their text in the form and sees what the other editor saved."""
+
+    base_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # From the database, not the instance: a revert form's instance is an old
+            # version, but the save it makes builds on the current one.
+            current = type(self.instance).objects.filter(pk=self.instance.pk)
+            self.fields["base_revision"].initial = current.values_list(
+                "revision", flat=True
+            ).first()
+
+    def clean(self):
+        data = super().clean()
+        if not self.instance.pk or not self.has_changed():
+            return data
+        # Lock the row until this save commits (a no-op on SQLite, where the admin's
+        # immediate transaction already holds the write lock).
+        stored = type(self.instance).objects.select_for_update().get(pk=self.instance.pk)
+        base = data.get("base_revision")
+        if base is not None and base != stored.revision:
+            record = stored.history.first()
+            who = str(record.history_user) if record and record.history_user else _("someone")
+            self.conflict = stored
+            # Let the next save, after the editor has merged by hand, go through.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("base_revision")] = stored.revision
+            raise ValidationError(
+                _(
+                    "%(who)s saved this while you were editing it. Nothing has been "
+                    "overwritten: your text is still in the form below. Their version: "
+                    "%(theirs)s — Compare, merge what you need, and save again."
+                ),
+                params={"who": who, "theirs": self._describe(stored)},
+                code="conflict",
+            )
+        self.instance.revision = stored.revision + 1
+        return data
+
+    def _describe(self, stored) -> str:
+        text_field = "body" if hasattr(stored, "body") else "intro"
+        return f"«{getattr(stored, text_field)}»"
+
+
+class ChangeNoteForm(RevisionCheckForm):
     """Every editor save says what changed and why: it goes into the public history."""
 
     change_note = forms.CharField(
@@ -54,8 +103,9 @@ class ChangeNoteAdmin(SimpleHistoryAdmin):
 
 class SectionInline(admin.StackedInline):
     model = Section
+    form = RevisionCheckForm
     extra = 0
-    fields = ("heading", "slug", "order", "is_active", "body")
+    fields = ("heading", "slug", "order", "is_active", "body", "base_revision")
     prepopulated_fields = {"slug": ("heading",)}
     formfield_overrides = MARKDOWN_WIDGETS
     show_change_link = True
@@ -72,7 +122,7 @@ class ChapterAdmin(ChangeNoteAdmin):
     fieldsets = (
         (None, {"fields": ("kind", "title", "slug", "order", "is_active", "intro")}),
         (_("Case studies"), {"fields": ("organisation", "channels"), "classes": ("collapse",)}),
-        (_("Save"), {"fields": ("change_note",)}),
+        (_("Save"), {"fields": ("change_note", "base_revision")}),
     )
 
     def get_queryset(self, request):
@@ -118,7 +168,16 @@ class SectionAdmin(ChangeNoteAdmin):
     list_select_related = ("chapter",)
     search_fields = ("heading", "slug", "body")
     prepopulated_fields = {"slug": ("heading",)}
-    fields = ("chapter", "heading", "slug", "order", "is_active", "body", "change_note")
+    fields = (
+        "chapter",
+        "heading",
+        "slug",
+        "order",
+        "is_active",
+        "body",
+        "change_note",
+        "base_revision",
+    )
 
 
 class PublishForm(forms.Form):

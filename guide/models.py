@@ -211,6 +211,11 @@ class Chapter(models.Model):
         default=True,
         help_text=_("Untick to leave this chapter out of the next edition."),
     )
+    revision = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Bumped on each editor save: guards against lost updates.",
+    )
 
     history = HistoricalRecords()
     objects = DraftQuerySet.as_manager()
@@ -254,6 +259,11 @@ class Section(models.Model):
         _("in the guide"),
         default=True,
         help_text=_("Untick to leave this section out of the next edition."),
+    )
+    revision = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Bumped on each editor save: guards against lost updates.",
     )
 
     history = HistoricalRecords()

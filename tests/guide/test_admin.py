@@ -216,3 +216,62 @@ def test_section_count_column_in_chapter_list(guide, client, editor):
     response = client.get("/admin/guide/chapter/")
     assert response.status_code == 200
     assert Section.objects.count() == 7
+
+
+def _section_data(section, body: str, note: str, base: int) -> dict:
+    return {
+        "chapter": section.chapter_id,
+        "heading": section.heading,
+        "slug": section.slug,
+        "order": section.order,
+        "is_active": "on",
+        "body": body,
+        "change_note": note,
+        "base_revision": base,
+    }
+
+
+def test_two_editors_saving_the_same_section_never_overwrite_each_other(
+    guide, client, editor, django_user_model
+):
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    other = django_user_model.objects.create_user("kollega", password="x" * 16, is_staff=True)
+    other.groups.add(Group.objects.get(name="Redaktør"))
+    section = guide["chapters"][0].sections.get(slug="del-1")
+    url = f"/admin/guide/section/{section.pk}/change/"
+    first, second = client, Client()
+    first.force_login(editor)
+    second.force_login(other)
+    base = first.get(url).context["adminform"].form["base_revision"].value()
+    assert second.get(url).context["adminform"].form["base_revision"].value() == base
+
+    saved = first.post(url, _section_data(section, "Redaktørens tekst.", "Første", base))
+    assert saved.status_code == 302
+    refused = second.post(url, _section_data(section, "Kollegaens tekst.", "Andre", base))
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    assert "Redaktørens tekst." in html  # what the other editor saved
+    assert "Kollegaens tekst." in html  # what this editor wrote, still in the form
+    section.refresh_from_db()
+    assert section.body == "Redaktørens tekst."
+    assert section.history.count() == 2
+
+    # Having seen both, the second editor can save deliberately.
+    new_base = refused.context["adminform"].form["base_revision"].value()
+    merged = second.post(url, _section_data(section, "Begge tekstene.", "Flettet", new_base))
+    assert merged.status_code == 302
+    section.refresh_from_db()
+    assert section.body == "Begge tekstene."
+    assert section.revision == 3
+
+
+def test_a_revert_form_builds_on_the_current_revision(guide, client, editor):
+    section = guide["chapters"][0].sections.get(slug="del-1")
+    client.force_login(editor)
+    url = f"/admin/guide/section/{section.pk}/change/"
+    client.post(url, _section_data(section, "Ny tekst.", "Endret", section.revision))
+    oldest = section.history.last()
+    page = client.get(f"/admin/guide/section/{section.pk}/history/{oldest.pk}/")
+    assert page.context["adminform"].form["base_revision"].value() == 2
