@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from comments.models import Comment
+from guide.models import Chapter, Edition, EditionSection, Section
+from guide.services import edition_publish
+from tests.comments.conftest import make_comment, open_guide  # noqa: F401 - a fixture
+from tests.conftest import edit
+
+
+def _snapshot() -> dict:
+    return {
+        "editions": list(Edition.objects.values_list("number", "title", "published_at")),
+        "sections": list(EditionSection.objects.values_list("edition__number", "slug", "body")),
+        "chapter_history": list(
+            Chapter.history.values_list("id", "title", "history_change_reason", "history_date")
+        ),
+        "section_history": list(
+            Section.history.values_list("id", "body", "history_change_reason", "history_date")
+        ),
+        "comments": list(
+            Comment.objects.values_list("pk", "name", "email", "body", "status", "outcome")
+        ),
+        "comment_history": sorted(
+            Comment.history.values_list("history_id", "id", "status", "history_date")
+        ),
+    }
+
+
+def test_backup_and_restore_round_trip_every_edition_history_record_and_comment(
+    open_guide, tmp_path, editor
+):
+    edit(open_guide["chapters"][0], title="Nytt forord")
+    edition_publish(number="1.0", title="Versjon 1.0", user=editor)
+    make_comment(open_guide["edition"], email="privat@example.no", quote="noe om formålet")
+    make_comment(open_guide["edition"], published=False, body="Ventende kommentar her.")
+    before = _snapshot()
+    file = tmp_path / "backup.xml.gz"
+    call_command("backup", str(file))
+
+    for model in (Comment.history.model, Comment, EditionSection):
+        model.objects.all().delete()
+    Edition.objects.all().delete()
+    Section.objects.all().delete()
+    Chapter.objects.all().delete()
+    for model in (Chapter.history.model, Section.history.model, Edition.history.model):
+        model.objects.all().delete()
+    assert not Edition.objects.exists()
+
+    call_command("restore", str(file))
+    assert _snapshot() == before
+
+
+def test_restore_refuses_to_overwrite_a_guide(guide, tmp_path):
+    file = tmp_path / "backup.xml.gz"
+    call_command("backup", str(file))
+    with pytest.raises(CommandError, match="empty"):
+        call_command("restore", str(file))
+
+
+def test_backup_refuses_to_overwrite_a_file(guide, tmp_path):
+    file = tmp_path / "backup.xml.gz"
+    file.write_text("x")
+    with pytest.raises(CommandError, match="exists"):
+        call_command("backup", str(file))
