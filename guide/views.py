@@ -122,9 +122,11 @@ def editions(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def edition(request: HttpRequest, number: str) -> HttpResponse:
-    chosen = edition_or_404(number)
     newest_first = list(Edition.objects.newest_first())
-    position = next(i for i, e in enumerate(newest_first) if e.pk == chosen.pk)
+    position = next((i for i, e in enumerate(newest_first) if e.number == number), None)
+    if position is None:
+        raise Http404("No such edition.")
+    chosen = newest_first[position]
     previous = newest_first[position + 1] if position + 1 < len(newest_first) else None
     changes = []
     if previous is not None:

@@ -7,8 +7,11 @@ from django.core.management.base import CommandError
 from comments.models import Comment
 from guide.models import Chapter, Edition, EditionSection, Section
 from guide.services import edition_publish
-from tests.comments.conftest import make_comment, open_guide  # noqa: F401 - a fixture
+from tests.comments import conftest as comment_fixtures
+from tests.comments.conftest import make_comment
 from tests.conftest import edit
+
+open_guide = comment_fixtures.open_guide  # the fixture, shared with the comment tests
 
 
 def _snapshot() -> dict:
