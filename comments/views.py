@@ -25,6 +25,7 @@ from comments.exports import export_response
 from comments.forms import CommentForm
 from comments.models import AnchorState, Comment, Outcome, Status, WithheldReason
 from comments.services import comment_report, comment_submit
+from guide.cache import cached_page
 from guide.markdown import highlight, html_text
 from guide.models import ChapterKind, Edition, EditionSection
 from guide.pages import (
@@ -157,6 +158,7 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_safe
+@cached_page(params=("kapittel", "utfall", "side"))
 def comment_list(request: HttpRequest) -> HttpResponse:
     edition = Edition.objects.current()
     chapters = edition_chapters(edition) if edition else []

@@ -58,21 +58,30 @@ def comments_changed() -> None:
     _bump(COMMENTS_VERSION)
 
 
-def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def cached_page(view=None, *, params: tuple[str, ...] = ()):
     """Serve a public GET page from the shared cache, with an ETag for revalidation.
 
-    Only plain requests are cached (no query string), and only 200 responses. The page
-    must not hold anything specific to the visitor, such as a CSRF token.
+    Only 200 responses are cached, and only requests whose query string holds nothing
+    but `params` (each at most once): other query strings bypass the cache, so nobody
+    can fill it with variants. The page must not hold anything specific to the visitor,
+    such as a CSRF token.
     """
+    if view is None:
+        return functools.partial(cached_page, params=params)
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method not in ("GET", "HEAD") or request.GET:
+        query = request.GET
+        plain = all(name in params and len(query.getlist(name)) == 1 for name in query)
+        if request.method not in ("GET", "HEAD") or not plain:
             return view(request, *args, **kwargs)
         versions = _versions()
         if versions is None:
             return view(request, *args, **kwargs)
-        key = f"page:{get_language()}:{versions[0]}:{versions[1]}:{request.path}"
+        variant = "&".join(f"{name}={query[name]}" for name in sorted(query))
+        key = f"page:{get_language()}:{versions[0]}:{versions[1]}:{request.path}?{variant}"
+        if len(key) > 400:  # a long query string: not worth a cache entry
+            return view(request, *args, **kwargs)
         etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
         if etag in request.headers.get("If-None-Match", ""):
             response = HttpResponseNotModified()

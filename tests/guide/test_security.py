@@ -114,3 +114,21 @@ def test_production_requires_a_secret_key():
     del env["DJANGO_SECRET_KEY"]
     result = _manage("check", **env)
     assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_no_view_is_exempt_from_csrf_protection():
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def callbacks(patterns):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from callbacks(entry.url_patterns)
+            elif isinstance(entry, URLPattern):
+                yield entry
+
+    exempt = [
+        str(p.pattern)
+        for p in callbacks(get_resolver().url_patterns)
+        if getattr(p.callback, "csrf_exempt", False)
+    ]
+    assert exempt == []
