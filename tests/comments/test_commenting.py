@@ -329,3 +329,16 @@ def test_comment_list_query_count_is_fixed(open_guide, client, count, django_ass
     # An empty page skips 4 and 5.
     with django_assert_num_queries(5 if count else 3):
         assert client.get("/kommentarer/").status_code == 200
+
+
+def test_a_failing_mail_server_loses_nothing(open_guide, client, monkeypatch, caplog):
+    import comments.services
+
+    def broken(*args, **kwargs):
+        raise ConnectionRefusedError("SMTP down")
+
+    monkeypatch.setattr(comments.services, "send_mail", broken)
+    response = client.post(URL, VALID)
+    assert response.status_code == 302
+    assert Comment.objects.count() == 1
+    assert "Could not send the receipt" in caplog.text
