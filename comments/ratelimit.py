@@ -13,6 +13,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from guide.cache import shared_cache_failed, shared_cache_usable
+
 logger = logging.getLogger(__name__)
 
 _local_lock = threading.Lock()
@@ -31,17 +33,31 @@ def _local_hit(key: str, window: int, now: float) -> int:
         return count + 1
 
 
+_warned_until = 0.0
+
+
+def _warn_fallback(now: float) -> None:
+    global _warned_until
+    if now >= _warned_until:
+        _warned_until = now + 60
+        logger.warning("Rate limits use a stricter per-process limit: the shared cache is down")
+
+
 def allow(client: str, *, scope: str = "comment") -> bool:
     """Count one attempt by `client`; False if it goes over any configured limit."""
     now = time.time()
     allowed = True
     for limit, window in settings.COMMENT_RATE_LIMIT:
         key = f"ratelimit:{scope}:{window}:{int(now // window)}:{client}"
-        try:
-            cache.add(key, 0, timeout=window + 1)
-            count = cache.incr(key)
-        except Exception as error:  # noqa: BLE001 - any cache failure: fall back
-            logger.warning("Rate limit cache unavailable (%s); using a per-process limit", error)
+        count = None
+        if shared_cache_usable():
+            try:
+                cache.add(key, 0, timeout=window + 1)
+                count = cache.incr(key)
+            except Exception as error:  # noqa: BLE001 - any cache failure: fall back
+                shared_cache_failed(error, "rate limits")
+        if count is None:
+            _warn_fallback(now)
             count = _local_hit(key, window, now)
             limit = max(1, limit // 2)
         if count > limit:

@@ -23,3 +23,6 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # The TLS proxy in front sets X-Forwarded-Proto; trust it from these addresses.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's control socket is one path per host; several instances on one host would
+# share it. Innspill needs none of its commands.
+control_socket_disable = True

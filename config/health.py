@@ -43,10 +43,15 @@ class HealthCheckMiddleware:
         if request.path != "/healthz":
             return self.get_response(request)
         checks = health_report()
-        healthy = all(value == "ok" for value in checks.values())
-        response = JsonResponse(
-            {"status": "ok" if healthy else "unavailable", **checks},
-            status=200 if healthy else 503,
-        )
+        # Without its database an instance can do nothing useful: take it out of
+        # rotation. Without the shared cache it still serves pages and takes comments
+        # (more slowly, under stricter rate limits): keep it in, and say so.
+        if checks["database"] != "ok":
+            status, code = "unavailable", 503
+        elif checks["cache"] != "ok":
+            status, code = "degraded", 200
+        else:
+            status, code = "ok", 200
+        response = JsonResponse({"status": status, **checks}, status=code)
         response["Cache-Control"] = "no-store"
         return response

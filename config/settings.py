@@ -49,6 +49,19 @@ def env_int(name: str, default: int, minimum: int = 0) -> int:
     return number
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+    if number <= 0:
+        raise ImproperlyConfigured(f"{name}={value!r} must be more than 0.")
+    return number
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
@@ -199,6 +212,11 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "innspill",
+            # A Redis that hangs must cost a fraction of a second, not the default 5 s.
+            "OPTIONS": {
+                "socket_connect_timeout": env_float("REDIS_TIMEOUT", 0.25),
+                "socket_timeout": env_float("REDIS_TIMEOUT", 0.25),
+            },
         }
     }
 else:

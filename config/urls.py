@@ -56,6 +56,7 @@ urlpatterns = [
     path("", include("guide.urls")),
 ]
 
+
 def ping(request):
     """The cheapest response Django can give through the same middleware."""
     return HttpResponse("ok", content_type="text/plain")

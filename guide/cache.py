@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-from collections.abc import Callable
+import time
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
@@ -22,17 +22,55 @@ from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
 
+# After a cache failure this process leaves the cache alone for a few seconds, so a
+# Redis that hangs costs one timeout now and then, not one on every request.
+DOWN_SECONDS = 5.0
+_down_until = 0.0
+
 GUIDE_VERSION = "version:guide"
 COMMENTS_VERSION = "version:comments"
 PAGE_SECONDS = 24 * 3600
 BROWSER_SECONDS = 60
 
 
+def shared_cache_usable() -> bool:
+    return time.monotonic() >= _down_until
+
+
+def shared_cache_failed(error: Exception, what: str) -> None:
+    global _down_until
+    _down_until = time.monotonic() + DOWN_SECONDS
+    logger.warning("Shared cache unavailable for %s (%s); going on without it", what, error)
+
+
+def cache_get(key: str, default=None, **kwargs):
+    """cache.get that treats a failing cache as a miss."""
+    if not shared_cache_usable():
+        return default
+    try:
+        return cache.get(key, default, **kwargs)
+    except Exception as error:  # noqa: BLE001 - any cache failure
+        shared_cache_failed(error, key)
+        return default
+
+
+def cache_set(key: str, value, timeout: float | None, **kwargs) -> None:
+    """cache.set that gives up quietly when the cache fails."""
+    if not shared_cache_usable():
+        return
+    try:
+        cache.set(key, value, timeout, **kwargs)
+    except Exception as error:  # noqa: BLE001
+        shared_cache_failed(error, key)
+
+
 def _versions() -> tuple[int, int] | None:
+    if not shared_cache_usable():
+        return None
     try:
         found = cache.get_many([GUIDE_VERSION, COMMENTS_VERSION])
     except Exception as error:  # noqa: BLE001 - any cache failure: serve uncached
-        logger.warning("Page cache unavailable (%s); rendering without it", error)
+        shared_cache_failed(error, "the page cache")
         return None
     return found.get(GUIDE_VERSION, 0), found.get(COMMENTS_VERSION, 0)
 
@@ -87,10 +125,7 @@ def cached_page(view=None, *, params: tuple[str, ...] = ()):
             response = HttpResponseNotModified()
             response["ETag"] = etag
             return response
-        try:
-            cached = cache.get(key)
-        except Exception:  # noqa: BLE001
-            cached = None
+        cached = cache_get(key)
         if cached is not None:
             content, content_type = cached
             response = HttpResponse(content, content_type=content_type)
@@ -99,10 +134,7 @@ def cached_page(view=None, *, params: tuple[str, ...] = ()):
             personal = response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             if response.status_code != 200 or personal:
                 return response
-            try:
-                cache.set(key, (response.content, response["Content-Type"]), PAGE_SECONDS)
-            except Exception:  # noqa: BLE001
-                pass
+            cache_set(key, (response.content, response["Content-Type"]), PAGE_SECONDS)
         response["ETag"] = etag
         patch_cache_control(response, public=True, max_age=BROWSER_SECONDS)
         return response

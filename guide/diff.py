@@ -10,8 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from django.core.cache import cache
-
+from guide.cache import cache_get, cache_set
 from guide.changes import ChapterChange, compare, edition_state
 from guide.models import Edition
 
@@ -56,7 +55,7 @@ def _texts(edition: Edition) -> dict[int, str]:
 def editions_compared(old: Edition, new: Edition) -> list[ChapterChange]:
     """Every change between two editions, with word diffs of changed text. Cached."""
     key = f"compare:{old.pk}:{new.pk}"
-    changes = cache.get(key, version=CACHE_VERSION)
+    changes = cache_get(key, version=CACHE_VERSION)
     if changes is None:
         changes = compare(edition_state(old), edition_state(new))
         old_text, new_text = _texts(old), _texts(new)
@@ -67,5 +66,5 @@ def editions_compared(old: Edition, new: Edition) -> list[ChapterChange]:
                     section.diff = word_diff(
                         old_text.get(section_id, ""), new_text.get(section_id, "")
                     )
-        cache.set(key, changes, CACHE_SECONDS, version=CACHE_VERSION)
+        cache_set(key, changes, CACHE_SECONDS, version=CACHE_VERSION)
     return changes

@@ -100,9 +100,14 @@ def moderator(db, django_user_model):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache: cached pages must not leak between tests."""
+    """Each test starts with an empty, working cache: cached pages must not leak between
+    tests, nor a failure one test provoked on purpose."""
     from django.core.cache import cache
 
+    import guide.cache
+
+    guide.cache._down_until = 0.0
     cache.clear()
     yield
+    guide.cache._down_until = 0.0
     cache.clear()

@@ -221,7 +221,7 @@ def test_healthz_answers_any_host_over_plain_http(db, client, settings):
     assert response["Cache-Control"] == "no-store"
 
 
-def test_healthz_reports_a_broken_cache_as_unavailable(db, client, settings):
+def test_healthz_reports_a_broken_cache_as_degraded_but_keeps_serving(db, client, settings):
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -229,8 +229,21 @@ def test_healthz_reports_a_broken_cache_as_unavailable(db, client, settings):
         }
     }
     response = client.get("/healthz")
-    assert response.status_code == 503
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
     assert response.json()["cache"].startswith("error")
+
+
+def test_healthz_answers_503_without_the_database(db, client, monkeypatch):
+    import config.health
+
+    monkeypatch.setattr(
+        config.health,
+        "health_report",
+        lambda: {"database": "error: OperationalError", "cache": "ok"},
+    )
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["status"] == "unavailable"
 
 
 def test_whole_guide_on_one_page(guide, client, django_assert_num_queries):
