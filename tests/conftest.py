@@ -111,3 +111,9 @@ def _fresh_cache():
     yield
     guide.cache._down_until = 0.0
     cache.clear()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Reliability tests last: one restarts the shared PostgreSQL server, which would
+    break the connection every later test in this process holds."""
+    items.sort(key=lambda item: item.get_closest_marker("reliability") is not None)
