@@ -1,0 +1,100 @@
+"""The whole loop in a browser: a moderator publishes and answers a comment, an editor
+ticks it while revising the section and publishes a new edition, and the comment then
+shows its outcome and links to the change."""
+
+from __future__ import annotations
+
+import importlib
+import io
+
+import pytest
+
+PASSWORD = "et-langt-passord-123"
+
+
+def _roles():
+    """The groups come from data migrations; transactional tests empty the database, so
+    make them again the way the migrations do."""
+    from django.apps import apps
+
+    importlib.import_module("guide.migrations.0002_roles").create_roles(apps, None)
+    importlib.import_module("comments.migrations.0003_comment_roles").grant(apps, None)
+
+
+@pytest.fixture
+def loop_site(transactional_db, live_server, django_user_model):
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    from comments.services import comment_submit
+    from guide.models import Edition, EditionSection
+
+    call_command("load_guide", stdout=io.StringIO())
+    _roles()
+    for name, group in [("moderator", "Moderator"), ("redaktor", "Redaktør")]:
+        user = django_user_model.objects.create_user(name, password=PASSWORD, is_staff=True)
+        user.groups.add(Group.objects.get(name=group))
+    section = EditionSection.objects.get(
+        edition=Edition.objects.current(), edition_chapter__slug="ta-stilling", slug="formal"
+    )
+    comment = comment_submit(
+        edition_section=section,
+        name="Kari Nordmann",
+        body="Avsnittet om formål bør nevne at formålet skal skrives ned.",
+        quote="Start med formålet",
+    )
+    return live_server.url, comment
+
+
+def _log_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/admin/login/?next=/admin/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{base}/admin/")
+
+
+def test_from_comment_to_revision_to_published_outcome(loop_site, new_context):
+    base, comment = loop_site
+
+    # The moderator publishes the pending comment and answers it.
+    moderator = new_context().new_page()
+    _log_in(moderator, base, "moderator")
+    moderator.goto(f"{base}/admin/comments/comment/{comment.pk}/change/")
+    moderator.select_option("#id_status", "published")
+    moderator.fill("#id_response", "Takk! Vi ser på dette i neste versjon.")
+    moderator.click("input[name=_save]")
+    moderator.wait_for_url(f"{base}/admin/comments/comment/")
+
+    # The editor sees the comment beside the text, ticks it, saves a revision...
+    editor = new_context().new_page()
+    _log_in(editor, base, "redaktor")
+    from guide.models import Section
+
+    section = Section.objects.get(chapter__slug="ta-stilling", slug="formal")
+    editor.goto(f"{base}/admin/guide/section/{section.pk}/change/")
+    box = editor.get_by_label("Kari Nordmann", exact=False)
+    box.check()
+    editor.fill("#id_body", section.body + "\n\nSkriv formålet ned, så dere kan måle det senere.")
+    editor.fill("#id_change_note", "La til at formålet skal skrives ned, etter innspill")
+    editor.click("input[name=_save]")
+    editor.wait_for_url(f"{base}/admin/guide/section/")
+
+    # ...and publishes edition 1.0 through the confirmation page.
+    editor.goto(f"{base}/admin/guide/edition/publish/")
+    editor.fill("#id_number", "1.0")
+    editor.fill("#id_title", "Versjon 1.0")
+    editor.fill("#id_summary", "Presisering om formål.")
+    editor.click("input[type=submit]")
+    assert "Husk formålet" in editor.content()  # the changed section is listed
+    editor.click("input[name=confirm]")
+    editor.wait_for_url(f"{base}/admin/guide/edition/")
+
+    # The public sees the outcome and the link to the changed text.
+    reader = new_context().new_page()
+    reader.goto(f"{base}/kommentarer/{comment.pk}/")
+    text = reader.content()
+    assert "Vi ser på dette i neste versjon." in text
+    assert reader.locator("a[href='/versjoner/1.0/ta-stilling/#formal']").count() == 1
+    reader.goto(f"{base}/veileder/ta-stilling/formal/")
+    assert "Skriv formålet ned" in reader.content()
