@@ -49,14 +49,19 @@ def gone(request: HttpRequest, *, title: str, last_url: str, last: Edition) -> H
     return render(request, "guide/gone.html", context, status=410)
 
 
-def old_chapter_address(request: HttpRequest, edition: Edition, slug: str) -> HttpResponse:
-    """A chapter slug the current edition lacks: renamed (301), removed (410) or never."""
-    past = (
+def chapter_once_at(slug: str) -> EditionChapter | None:
+    """The newest snapshot of the chapter that last had `slug` as its address."""
+    return (
         EditionChapter.objects.filter(slug=slug)
         .order_by("-edition__published_at")
         .only("chapter_id")
         .first()
     )
+
+
+def old_chapter_address(request: HttpRequest, edition: Edition, slug: str) -> HttpResponse:
+    """A chapter slug the current edition lacks: renamed (301), removed (410) or never."""
+    past = chapter_once_at(slug)
     if past is None:
         raise Http404("No such chapter.")
     now = EditionChapter.objects.filter(edition=edition, chapter_id=past.chapter_id).first()

@@ -26,6 +26,7 @@ from guide.changes import ChapterState, SectionState, compare
 from guide.diff import editions_compared, word_diff
 from guide.models import ChapterKind, Edition, EditionChapter, EditionSection
 from guide.pages import (
+    chapter_once_at,
     current_edition_or_404,
     edition_chapters,
     edition_or_404,
@@ -262,12 +263,7 @@ def chapter_history(request: HttpRequest, chapter: str) -> HttpResponse:
     current = current_edition_or_404()
     found = EditionChapter.objects.filter(edition=current, slug=chapter).first()
     if found is None:
-        past = (
-            EditionChapter.objects.filter(slug=chapter)
-            .order_by("-edition__published_at")
-            .only("chapter_id")
-            .first()
-        )
+        past = chapter_once_at(chapter)
         if past is None:
             raise Http404("No such chapter.")
         now = EditionChapter.objects.filter(edition=current, chapter_id=past.chapter_id).first()
