@@ -7,6 +7,8 @@ part of a feed.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
@@ -20,6 +22,12 @@ from comments.models import Comment
 from guide.models import Edition, EditionChapter
 
 FEED_SIZE = 50
+# XML cannot carry these; the comment form refuses them, this keeps feeds safe regardless.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _text(value: str) -> str:
+    return _NOT_XML.sub("", value)
 
 
 class EditionFeed(Feed):
@@ -81,14 +89,14 @@ class CommentFeed(Feed):
         return comments[:FEED_SIZE]
 
     def item_title(self, item: Comment) -> str:
-        return _("%(name)s on “%(heading)s”") % {
-            "name": item.name,
-            "heading": item.edition_section.heading,
-        }
+        return _text(
+            _("%(name)s on “%(heading)s”")
+            % {"name": item.name, "heading": item.edition_section.heading}
+        )
 
     def item_description(self, item: Comment) -> str:
-        quote = f"<blockquote>{escape(item.quote)}</blockquote>" if item.quote else ""
-        return quote + linebreaks(escape(item.body))
+        quote = f"<blockquote>{escape(_text(item.quote))}</blockquote>" if item.quote else ""
+        return quote + linebreaks(escape(_text(item.body)))
 
     def item_link(self, item: Comment) -> str:
         return item.get_absolute_url()
@@ -97,4 +105,4 @@ class CommentFeed(Feed):
         return item.published_at or item.created_at
 
     def item_author_name(self, item: Comment) -> str:
-        return item.name
+        return _text(item.name)

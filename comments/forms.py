@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from comments.anchoring import clean_quote, normalise
 from comments.models import BODY_MAX, BODY_MIN, QUOTE_MAX, Comment
+
+# Invisible control characters (all but tab and newline) have no place in a comment,
+# and some (NUL) cannot even be stored or sent in a feed.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class CommentForm(forms.ModelForm):
@@ -69,10 +75,15 @@ class CommentForm(forms.ModelForm):
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
 
+    def clean(self):
+        data = super().clean()
+        for name, value in list(data.items()):
+            if isinstance(value, str) and CONTROL.search(value):
+                self.add_error(name, _("The text contains characters we cannot store."))
+        return data
+
     def clean_body(self) -> str:
         body = self.cleaned_data["body"].replace("\r\n", "\n").strip()
-        if "\x00" in body:
-            raise forms.ValidationError(_("The comment contains characters we cannot store."))
         if len(body) < BODY_MIN:
             raise forms.ValidationError(
                 _("The comment is too short: write at least %(min)s characters (you wrote %(n)s).")

@@ -16,5 +16,5 @@ urlpatterns = [
     ),
     path("comments/", api.comments, name="comments"),
     # Anything else under /api/v1/ answers 404 in JSON, not with the site's HTML page.
-    re_path(r"^(?P<path>.+/)$", api.not_found),
+    re_path(r"^(?P<path>[\s\S]+/)$", api.not_found),
 ]

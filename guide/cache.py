@@ -18,6 +18,7 @@ import time
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
@@ -116,11 +117,12 @@ def cached_page(view=None, *, params: tuple[str, ...] = ()):
         versions = _versions()
         if versions is None:
             return view(request, *args, **kwargs)
-        variant = "&".join(f"{name}={query[name]}" for name in sorted(query))
-        key = f"page:{get_language()}:{versions[0]}:{versions[1]}:{request.path}?{variant}"
-        if len(key) > 400:  # a long query string: not worth a cache entry
+        variant = urlencode(sorted((name, query[name]) for name in query))
+        if len(variant) > 200:  # a long query string: not worth a cache entry
             return view(request, *args, **kwargs)
-        etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+        raw = f"{get_language()}:{versions[0]}:{versions[1]}:{request.path}?{variant}"
+        key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
+        etag = '"' + key[5:37] + '"'
         if etag in request.headers.get("If-None-Match", ""):
             response = HttpResponseNotModified()
             response["ETag"] = etag

@@ -39,6 +39,8 @@ class Hit:
 
 
 def _marked(text: str) -> SafeString:
+    """Escape, then turn our markers into <mark>. Marker characters already in the text
+    are removed first (in _snippet), and on PostgreSQL never get past the comment form."""
     escaped = html.escape(text, quote=False)
     return mark_safe(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))
 
@@ -57,6 +59,7 @@ def terms(query: str) -> list[str]:
 
 def _snippet(text: str, stems: list[str], width: int = 110) -> SafeString:
     """A window of `text` around the first match, every matching word marked."""
+    text = text.replace(START, "").replace(STOP, "")
     pattern = re.compile(r"\b(" + "|".join(re.escape(s) for s in stems) + r")\w*", re.I)
     first = pattern.search(text)
     start = max(0, (first.start() if first else 0) - width // 2)

@@ -171,7 +171,8 @@ def language(request: HttpRequest) -> HttpResponse:
     """Switch the interface language by a plain link: no JavaScript, no form, same URLs."""
     code = request.GET.get("lang", "")
     target = request.GET.get("next", "/")
-    if not url_has_allowed_host_and_scheme(
+    same_site = target.startswith("/") and not target.startswith("//")
+    if not same_site or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = "/"
@@ -314,7 +315,7 @@ def chapter_history(request: HttpRequest, chapter: str) -> HttpResponse:
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     """Search the current version of the guide and the published comments."""
-    query = " ".join(request.GET.get("q", "").split())
+    query = " ".join(request.GET.get("q", "").replace("\x00", " ").split())
     context = {"edition": Edition.objects.current(), "query": query, "page": None}
     if len(query) > MAX_QUERY:
         context["error"] = _("The search is too long: use at most %(n)s characters.") % {
