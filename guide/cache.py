@@ -13,7 +13,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import threading
 import time
+from collections import OrderedDict
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
@@ -27,6 +29,13 @@ logger = logging.getLogger(__name__)
 # Redis that hangs costs one timeout now and then, not one on every request.
 DOWN_SECONDS = 5.0
 _down_until = 0.0
+
+# The most recent pages also live in each process, so a hit costs one small round trip
+# to Redis (the version counters) instead of fetching the whole page. Keys carry the
+# versions, so a copy here can never be served after the page changed.
+LOCAL_PAGES = 256
+_local_pages: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+_local_lock = threading.Lock()
 
 GUIDE_VERSION = "version:guide"
 COMMENTS_VERSION = "version:comments"
@@ -97,6 +106,14 @@ def comments_changed() -> None:
     _bump(COMMENTS_VERSION)
 
 
+def _remember(key: str, page: tuple[bytes, str]) -> None:
+    with _local_lock:
+        _local_pages[key] = page
+        _local_pages.move_to_end(key)
+        while len(_local_pages) > LOCAL_PAGES:
+            _local_pages.popitem(last=False)
+
+
 def cached_page(view=None, *, params: tuple[str, ...] = ()):
     """Serve a public GET page from the shared cache, with an ETag for revalidation.
 
@@ -127,7 +144,14 @@ def cached_page(view=None, *, params: tuple[str, ...] = ()):
             response = HttpResponseNotModified()
             response["ETag"] = etag
             return response
-        cached = cache_get(key)
+        with _local_lock:
+            cached = _local_pages.get(key)
+            if cached is not None:
+                _local_pages.move_to_end(key)
+        if cached is None:
+            cached = cache_get(key)
+            if cached is not None:
+                _remember(key, cached)
         if cached is not None:
             content, content_type = cached
             response = HttpResponse(content, content_type=content_type)
@@ -136,7 +160,9 @@ def cached_page(view=None, *, params: tuple[str, ...] = ()):
             personal = response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             if response.status_code != 200 or personal:
                 return response
-            cache_set(key, (response.content, response["Content-Type"]), PAGE_SECONDS)
+            page = (response.content, response["Content-Type"])
+            cache_set(key, page, PAGE_SECONDS)
+            _remember(key, page)
         response["ETag"] = etag
         patch_cache_control(response, public=True, max_age=BROWSER_SECONDS)
         return response

@@ -107,9 +107,11 @@ def _fresh_cache():
     import guide.cache
 
     guide.cache._down_until = 0.0
+    guide.cache._local_pages.clear()
     cache.clear()
     yield
     guide.cache._down_until = 0.0
+    guide.cache._local_pages.clear()
     cache.clear()
 
 
