@@ -19,7 +19,7 @@ from collections import OrderedDict
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 
@@ -165,6 +165,9 @@ def cached_page(view=None, *, params: tuple[str, ...] = ()):
             _remember(key, page)
         response["ETag"] = etag
         patch_cache_control(response, public=True, max_age=BROWSER_SECONDS)
+        # The language can come from a cookie: a browser must not reuse a copy in the
+        # language it had before switching.
+        patch_vary_headers(response, ("Cookie",))
         return response
 
     return wrapper

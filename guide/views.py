@@ -202,15 +202,16 @@ def _change_summary(changes) -> dict[str, int]:
     return summary
 
 
-def _addressed_between(old: Edition, new: Edition) -> dict[int, list]:
+def _addressed_between(old: Edition, new: Edition, editions: list[Edition]) -> dict[int, list]:
     """Published comments addressed by the changes from `old` to `new`, by section."""
     later, earlier = (new, old) if new.published_at >= old.published_at else (old, new)
+    between = [
+        e.pk for e in editions if earlier.published_at < e.published_at <= later.published_at
+    ]
     comments = (
-        Comment.objects.published()
-        .filter(
-            addressed_in_edition__published_at__gt=earlier.published_at,
-            addressed_in_edition__published_at__lte=later.published_at,
-        )
+        Comment.objects.visible()
+        .top_level()
+        .filter(addressed_in_edition__in=between)
         .only("pk", "name", "section_id")
         .order_by("created_at", "pk")
     )
@@ -244,7 +245,7 @@ def compare_editions(request: HttpRequest) -> HttpResponse:
         return render(request, "guide/compare.html", context, status=400)
     old, new = by_number[old_number], by_number[new_number]
     changes = [c for c in editions_compared(old, new) if c.status != "unchanged"]
-    addressed = _addressed_between(old, new)
+    addressed = _addressed_between(old, new, all_editions)
     for chapter_change in changes:
         for section_change in chapter_change.sections:
             section_change.comments = addressed.get(section_change.current.id, [])

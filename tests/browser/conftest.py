@@ -35,9 +35,11 @@ ARTIFACTS_DIR = BROWSER_DIR.parent.parent / "test-artifacts"
 
 
 def pytest_collection_modifyitems(config, items):
-    """Mark every test in this folder (and below) as a browser test."""
+    """Mark every test in this folder (and below) that drives Chromium as a browser test
+    (test_html_validity.py needs Java but no browser)."""
     for item in items:
-        if BROWSER_DIR in Path(str(item.path)).resolve().parents:
+        in_folder = BROWSER_DIR in Path(str(item.path)).resolve().parents
+        if in_folder and "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
 
 
@@ -133,3 +135,106 @@ def open_guide(transactional_db, live_server):
     cache.clear()
     yield live_server.url
     cache.clear()
+
+
+# --- one data set and one live server for a whole module ------------------------------
+
+
+@pytest.fixture(scope="session")
+def _site_server(django_db_setup, django_db_blocker):
+    """A live server of our own, started once. It is not pytest-django's `live_server`:
+    a test that uses that one gets a database flushed after each test, and the
+    `site` data set below is built once per module instead."""
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        server = LiveServer("localhost")
+    yield server
+    server.stop()
+
+
+def _flush_database():
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def site(_site_server, django_db_blocker):
+    """`sitedata.build_site()` once for the module, served by a live server: every public
+    page and state, in any language. Returns the `Site` with `base_url` set.
+
+    Tests that use it must not change what the pages show (or must undo it). The database
+    is emptied before and after the module; tests that use pytest-django's own database
+    fixtures run before these (pytest-django orders them first) and are not affected.
+    """
+    from tests.browser.sitedata import build_site
+
+    with django_db_blocker.unblock():
+        _flush_database()
+        data = build_site()
+        data.base_url = _site_server.url
+        _site_server._live_server_modified_settings.enable()
+        try:
+            yield data
+        finally:
+            _site_server._live_server_modified_settings.disable()
+            _flush_database()
+
+
+@pytest.fixture
+def language_page(new_context, site):
+    """Factory: a new page whose interface language is `language` (the cookie the
+    language switcher sets), optionally in a context with other options."""
+    from django.conf import settings
+
+    def make(language: str, **options):
+        context = new_context(**options)
+        context.add_cookies(
+            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": site.base_url}]
+        )
+        return context.new_page()
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def empty_site(_site_server, django_db_blocker):
+    """The live server over an empty database: nothing published yet."""
+    from tests.browser.sitedata import Site
+
+    with django_db_blocker.unblock():
+        _flush_database()
+        _site_server._live_server_modified_settings.enable()
+        try:
+            yield Site(base_url=_site_server.url)
+        finally:
+            _site_server._live_server_modified_settings.disable()
+            _flush_database()
+
+
+@pytest.fixture(scope="module")
+def site_pages(browser, _site_server):
+    """One page per interface language, kept for the whole module (a new browser context
+    costs more than a page visit). Tests reset what they change (viewport, text size)."""
+    from django.conf import settings
+
+    from tests.browser.sitedata import LANGUAGES
+
+    contexts, pages = [], {}
+    for language in LANGUAGES:
+        context = browser.new_context(viewport=VIEWPORT, locale=LOCALE)
+        context.add_cookies(
+            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": _site_server.url}]
+        )
+        contexts.append(context)
+        page = context.new_page()
+        # Pages are cached by the browser for a minute, and these pages are reused: the
+        # tests must see what the server sends now (e.g. the empty state of a list).
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        pages[language] = page
+    yield pages
+    for context in contexts:
+        context.close()

@@ -8,7 +8,7 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.test_accessibility import (
+from tests.browser.helpers import (
     ACTIVE_JS,
     AXE_OPTIONS,
     describe,
@@ -279,6 +279,10 @@ def test_inline_form_opens_under_each_section_and_closes(page, open_guide):
     second_id = second.get_attribute("id")
     second.locator("[data-inline-comment]").click()
     assert page.locator(f"section#{second_id} #inline-comment").is_visible()
+    # The form is fetched first, then the heading focused: wait for it rather than race.
+    page.wait_for_function(
+        "() => document.activeElement.matches('.inline-comment__heading')", timeout=3000
+    )
     active = page.evaluate("() => document.activeElement.className")
     assert "inline-comment__heading" in active, f"focus should be on the form heading: {active}"
     action = page.evaluate("() => document.querySelector('#inline-comment form').action")
