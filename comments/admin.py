@@ -244,10 +244,17 @@ class CommentAdmin(SimpleHistoryAdmin):
                     user=request.user,
                 )
 
+    @staticmethod
+    def _locked(queryset) -> list[Comment]:
+        """The selected comments, locked for this decision. The changelist's queryset
+        is annotated (GROUP BY), which PostgreSQL will not lock: lock by primary key."""
+        pks = list(queryset.values_list("pk", flat=True))
+        return list(Comment.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
+
     @admin.action(description=_("Publish the selected comments"), permissions=["change"])
     def publish_selected(self, request, queryset):
         with transaction.atomic():
-            comments = list(queryset.select_for_update(of=("self",)))
+            comments = self._locked(queryset)
             for comment in comments:
                 comment_publish(comment=comment, user=request.user)
         self.message_user(
@@ -277,7 +284,7 @@ class CommentAdmin(SimpleHistoryAdmin):
 
     def _withhold(self, request, queryset, reason: str) -> None:
         with transaction.atomic():
-            comments = list(queryset.select_for_update(of=("self",)))
+            comments = self._locked(queryset)
             for comment in comments:
                 comment_withhold(comment=comment, reason=reason, user=request.user)
         self.message_user(

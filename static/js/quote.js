@@ -118,12 +118,12 @@
         return;
       }
       var data = chosen;
+      button.hidden = true;
       formFor(data.source).then(function (form) {
         if (!form) {
           return;
         }
         fill(form, data);
-        button.hidden = true;
         form.querySelector("[name='body']").focus();
       });
     });
