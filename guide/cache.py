@@ -17,8 +17,10 @@ import threading
 import time
 from collections import OrderedDict
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import get_language
@@ -114,6 +116,36 @@ def _remember(key: str, page: tuple[bytes, str]) -> None:
             _local_pages.popitem(last=False)
 
 
+def _page_key(language: str, versions: tuple[int, int], path: str, variant: str) -> str:
+    raw = f"{language}:{versions[0]}:{versions[1]}:{path}?{variant}"
+    return "page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _etag(key: str) -> str:
+    return '"' + key[5:37] + '"'
+
+
+def _lookup(key: str) -> tuple[bytes, str] | None:
+    with _local_lock:
+        cached = _local_pages.get(key)
+        if cached is not None:
+            _local_pages.move_to_end(key)
+            return cached
+    cached = cache_get(key)
+    if cached is not None:
+        _remember(key, cached)
+    return cached
+
+
+def _finish(response: HttpResponse, etag: str) -> HttpResponse:
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=BROWSER_SECONDS)
+    # The language can come from a cookie: a browser must not reuse a copy in the
+    # language it had before switching.
+    patch_vary_headers(response, ("Cookie",))
+    return response
+
+
 def cached_page(view=None, *, params: tuple[str, ...] = ()):
     """Serve a public GET page from the shared cache, with an ETag for revalidation.
 
@@ -137,21 +169,13 @@ def cached_page(view=None, *, params: tuple[str, ...] = ()):
         variant = urlencode(sorted((name, query[name]) for name in query))
         if len(variant) > 200:  # a long query string: not worth a cache entry
             return view(request, *args, **kwargs)
-        raw = f"{get_language()}:{versions[0]}:{versions[1]}:{request.path}?{variant}"
-        key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
-        etag = '"' + key[5:37] + '"'
+        key = _page_key(get_language(), versions, request.path, variant)
+        etag = _etag(key)
         if etag in request.headers.get("If-None-Match", ""):
             response = HttpResponseNotModified()
             response["ETag"] = etag
             return response
-        with _local_lock:
-            cached = _local_pages.get(key)
-            if cached is not None:
-                _local_pages.move_to_end(key)
-        if cached is None:
-            cached = cache_get(key)
-            if cached is not None:
-                _remember(key, cached)
+        cached = _lookup(key)
         if cached is not None:
             content, content_type = cached
             response = HttpResponse(content, content_type=content_type)
@@ -163,11 +187,51 @@ def cached_page(view=None, *, params: tuple[str, ...] = ()):
             page = (response.content, response["Content-Type"])
             cache_set(key, page, PAGE_SECONDS)
             _remember(key, page)
-        response["ETag"] = etag
-        patch_cache_control(response, public=True, max_age=BROWSER_SECONDS)
-        # The language can come from a cookie: a browser must not reuse a copy in the
-        # language it had before switching.
-        patch_vary_headers(response, ("Cookie",))
-        return response
+        return _finish(response, etag)
 
     return wrapper
+
+
+class CachedPageMiddleware:
+    """Answers a cached page before the rest of the middleware runs, as WhiteNoise does
+    for static files: a hit costs a header or two and one small Redis round trip.
+
+    Only plain GET/HEAD requests (no query string) whose page cached_page has already
+    stored are answered here; everything else goes on as usual. It sits after the
+    security and CSP middleware, so those headers are still added; it adds what the
+    middleware it skips would have (language and framing headers).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in ("GET", "HEAD") and not request.META.get("QUERY_STRING"):
+            response = self._hit(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def _hit(self, request: HttpRequest) -> HttpResponse | None:
+        request.get_host()  # validates the host, as the skipped middleware would
+        versions = _versions()
+        if versions is None:
+            return None
+        language = translation.get_language_from_request(request)
+        key = _page_key(language, versions, request.path, "")
+        etag = _etag(key)
+        if etag in request.headers.get("If-None-Match", ""):
+            response = HttpResponseNotModified()
+        else:
+            cached = _lookup(key)
+            if cached is None:
+                return None
+            content, content_type = cached
+            response = HttpResponse(content, content_type=content_type)
+        response["Content-Language"] = language
+        patch_vary_headers(response, ("Accept-Language",))
+        response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
+        if isinstance(response, HttpResponseNotModified):
+            response["ETag"] = etag
+            return response
+        return _finish(response, etag)

@@ -105,3 +105,26 @@ def test_pages_work_when_the_cache_is_down(guide, client, settings):
     }
     assert client.get(URL).status_code == 200
     assert client.get(URL).status_code == 200
+
+
+def test_a_page_served_early_from_the_cache_keeps_every_header(guide, client):
+    first = client.get(URL)
+    second = client.get(URL)
+    assert second.content == first.content
+    for header in [
+        "Content-Security-Policy",
+        "X-Content-Type-Options",
+        "X-Frame-Options",
+        "Content-Language",
+        "ETag",
+        "Cache-Control",
+    ]:
+        assert second[header] == first[header], header
+    assert set(second["Vary"].replace(" ", "").split(",")) >= {"Accept-Language", "Cookie"}
+    client.cookies["django_language"] = "nn"
+    assert '<html lang="nn">' in client.get(URL).content.decode()
+
+
+def test_the_early_cache_refuses_unknown_hosts(guide, client):
+    client.get(URL)
+    assert client.get(URL, HTTP_HOST="evil.example").status_code == 400
