@@ -10,10 +10,13 @@ else on SQLite.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
+from guide.cache import DOWN_SECONDS
 
 from .conftest import (
     REQUEST_SECONDS,
@@ -32,6 +35,7 @@ from .conftest import (
 )
 
 pytestmark = pytest.mark.reliability
+
 
 RATE_LIMIT = 4  # comments per minute and client while Redis is up
 WORKERS = 2
@@ -175,8 +179,10 @@ def test_pages_and_comments_survive_redis_stopping(app):
     if errors := server_errors(log):
         problems.append(f"Redis stopped: server errors in {server.log_path}:\n{errors[:8000]}")
 
-    # Redis back on the same port: the app uses it again without a restart.
+    # Redis back on the same port: the app uses it again without a restart, once each
+    # process's short back-off after the failure (guide.cache.DOWN_SECONDS) has passed.
     redis.start()
+    time.sleep(DOWN_SECONDS + 1)
     problems += _serve_all(server.port, ["/healthz"] + pages, "Redis back")
     warnings_before = server.log().count(RATE_WARNING)
     response = post_comment(
