@@ -42,6 +42,20 @@ def make_comment(edition, *, published: bool = True, **fields) -> Comment:
     return comment
 
 
+def bulk_comments(edition_section: EditionSection, count: int, **fields) -> list[Comment]:
+    """`count` comments in one insert, for tests that only need many rows."""
+    return Comment.objects.bulk_create(
+        Comment(
+            section_id=edition_section.section_id,
+            edition_section=edition_section,
+            name=f"Navn {n}",
+            body=f"Kommentar nummer {n} her.",
+            **fields,
+        )
+        for n in range(count)
+    )
+
+
 VALID = {
     "name": "Ola Nordmann",
     "organisation": "Eksempel kommune",

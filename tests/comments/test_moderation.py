@@ -8,11 +8,11 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import call_command
 
-from comments.models import Comment, Notification, Outcome, Status
+from comments.models import Notification, Outcome, Status
 from comments.services import comment_respond
 from guide.models import Edition
 from guide.services import edition_publish
-from tests.comments.conftest import make_comment, section_of
+from tests.comments.conftest import bulk_comments, make_comment, section_of
 
 QUEUE = "/admin/comments/comment/"
 
@@ -211,17 +211,7 @@ def test_moderation_digest_sends_nothing_when_nothing_waits(open_guide, moderato
 def test_queue_query_count_is_fixed(
     open_guide, client, moderator, count, django_assert_num_queries
 ):
-    edition = open_guide["edition"]
-    section = section_of(edition)
-    Comment.objects.bulk_create(
-        Comment(
-            section_id=section.section_id,
-            edition_section=section,
-            name=f"Navn {n}",
-            body=f"Kommentar nummer {n} i køen.",
-        )
-        for n in range(count)
-    )
+    bulk_comments(section_of(open_guide["edition"]), count)
     client.force_login(moderator)
     client.get(QUEUE)  # warm the permission and content-type caches
     # 1 session, 2 user, 3-4 user and group permissions, 5-6 the related-only filter

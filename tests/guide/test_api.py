@@ -10,7 +10,12 @@ from comments.models import Comment, Outcome, Status
 from comments.services import comment_respond, comment_withhold
 from guide.models import Chapter, ChapterKind, Edition, EditionChapter, Section
 from guide.services import edition_publish
-from tests.comments.conftest import make_comment, open_guide, section_of  # noqa: F401
+from tests.comments.conftest import (  # noqa: F401
+    bulk_comments,
+    make_comment,
+    open_guide,
+    section_of,
+)
 from tests.conftest import edit, make_chapter, make_section
 
 SITE = "https://innspill.example.no"
@@ -515,19 +520,13 @@ def test_comments_list_query_count_is_fixed(
     django_assert_num_queries,
 ):
     edition = open_guide["edition"]
-    section = section_of(edition)
-    Comment.objects.bulk_create(
-        Comment(
-            section_id=section.section_id,
-            edition_section=section,
-            name=f"Navn {n}",
-            email=f"person{n}@example.no",
-            body=f"Kommentar nummer {n} her.",
-            status=Status.PUBLISHED,
-            published_at=timezone.now(),
-            addressed_in_edition=edition,
-        )
-        for n in range(count)
+    bulk_comments(
+        section_of(edition),
+        count,
+        email="person@example.no",
+        status=Status.PUBLISHED,
+        published_at=timezone.now(),
+        addressed_in_edition=edition,
     )
     # 1 count the comments, 2 a page of them with their section, chapter and editions.
     # An empty list skips 2.
