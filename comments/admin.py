@@ -8,6 +8,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Value, When
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +24,6 @@ from comments.services import (
     comments_address,
 )
 from guide.admin import ChangeNoteForm, SectionAdmin
-from guide.cache import comments_changed
 from guide.models import Section
 
 
@@ -227,10 +227,10 @@ class CommentAdmin(SimpleHistoryAdmin):
                 elif obj.status == Status.WITHHELD:
                     comment_withhold(comment=obj, reason=obj.withheld_reason, user=request.user)
                 else:
+                    obj.moderated_at = timezone.now()
                     obj._change_reason = "Back to review"
                     obj._history_user = request.user
                     obj.save()
-                    transaction.on_commit(comments_changed)
             answer = ("outcome", "outcome_explanation", "response")
             wanted = {f: getattr(obj, f) for f in answer}
             if any(wanted[f] != getattr(before, f) for f in answer):

@@ -30,14 +30,25 @@ def _text(value: str) -> str:
     return _NOT_XML.sub("", value)
 
 
+def absolute(path: str) -> str:
+    """Feeds carry absolute links: from SITE_URL, never from the request's Host."""
+    return settings.SITE_URL + path
+
+
 class EditionFeed(Feed):
     feed_type = Atom1Feed
+
+    def feed_url(self):
+        return absolute(reverse("comments:edition_feed"))
+
+    def item_link(self, item: Edition) -> str:
+        return absolute(item.get_absolute_url())
 
     def title(self):
         return _("New versions of the draft guide")
 
     def link(self):
-        return reverse("guide:editions")
+        return absolute(reverse("guide:editions"))
 
     def subtitle(self):
         return _("Each published version of the guide, with a summary of what changed.")
@@ -69,13 +80,18 @@ class CommentFeed(Feed):
             raise Http404("Nothing is published yet.")
         return get_object_or_404(EditionChapter, edition=current, slug=chapter)
 
+    def feed_url(self, obj: EditionChapter | None):
+        if obj is None:
+            return absolute(reverse("comments:comment_feed"))
+        return absolute(reverse("comments:chapter_comment_feed", args=[obj.slug]))
+
     def title(self, obj: EditionChapter | None):
         if obj is None:
             return _("Published comments on the draft guide")
         return _("Published comments on “%(title)s”") % {"title": obj.title}
 
     def link(self, obj: EditionChapter | None):
-        url = reverse("comments:list")
+        url = absolute(reverse("comments:list"))
         return f"{url}?kapittel={obj.slug}" if obj else url
 
     def items(self, obj: EditionChapter | None):
@@ -99,7 +115,7 @@ class CommentFeed(Feed):
         return quote + linebreaks(escape(_text(item.body)))
 
     def item_link(self, item: Comment) -> str:
-        return item.get_absolute_url()
+        return absolute(item.get_absolute_url())
 
     def item_pubdate(self, item: Comment):
         return item.published_at or item.created_at

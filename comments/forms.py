@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import re
+import time
 
 from django import forms
+from django.conf import settings
+from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from comments.anchoring import clean_quote, normalise
@@ -13,11 +16,36 @@ from comments.models import BODY_MAX, BODY_MIN, QUOTE_MAX, Comment
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+SHOWN_SALT = "comments.form-shown"
+SHOWN_MAX_AGE = 24 * 3600
+
+
+def shown_token(at: float | None = None) -> str:
+    """A signed note of when a comment form was shown."""
+    return signing.dumps(int(time.time() if at is None else at), salt=SHOWN_SALT)
+
+
+class ShownAtInput(forms.HiddenInput):
+    """Always renders a fresh token: a form shown again (with errors) starts a new clock,
+    while validation reads the token that was sent."""
+
+    def get_context(self, name, value, attrs):
+        return super().get_context(name, shown_token(), attrs)
+
+
 class CommentForm(forms.ModelForm):
     """A comment or a reply. Comments are plain text: nothing is ever rendered as HTML."""
 
     quote_prefix = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
     quote_suffix = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
+    # Anti-spam, invisible to people: when the form was shown, and a field that only
+    # programs fill in (templates/comments/_form.html hides it from everyone).
+    shown = forms.CharField(required=False, widget=ShownAtInput)
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
 
     class Meta:
         model = Comment
@@ -80,7 +108,33 @@ class CommentForm(forms.ModelForm):
         for name, value in list(data.items()):
             if isinstance(value, str) and CONTROL.search(value):
                 self.add_error(name, _("The text contains characters we cannot store."))
+        self._check_sent_by_a_person(data.pop("shown", ""), data.pop("website", ""))
         return data
+
+    def _check_sent_by_a_person(self, shown: str, website: str) -> None:
+        if website:
+            raise forms.ValidationError(
+                _(
+                    "The form was filled in in a way only programs do, so it was not sent. "
+                    "Send it again: what you wrote is kept below."
+                ),
+                code="honeypot",
+            )
+        try:
+            shown_at = signing.loads(shown, salt=SHOWN_SALT, max_age=SHOWN_MAX_AGE)
+        except signing.BadSignature:  # missing, altered or a day old
+            raise forms.ValidationError(
+                _("The form had expired. Send it again: what you wrote is kept below."),
+                code="expired",
+            ) from None
+        if time.time() - shown_at < settings.COMMENT_MIN_SECONDS:
+            raise forms.ValidationError(
+                _(
+                    "The form was sent only a moment after it was shown, as programs do. "
+                    "Wait a few seconds and send it again: what you wrote is kept below."
+                ),
+                code="too_fast",
+            )
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"].replace("\r\n", "\n").strip()

@@ -120,6 +120,13 @@ class Comment(models.Model):
         _("reason for withholding"), max_length=20, choices=WithheldReason.choices, blank=True
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    moderated_at = models.DateTimeField(
+        _("last moderated"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When a moderator last published, withheld or reviewed the comment."),
+    )
     hidden_by_reports = models.BooleanField(
         _("hidden after reports"),
         default=False,
@@ -182,6 +189,8 @@ class Comment(models.Model):
             models.Index(fields=["section", "status", "hidden_by_reports"], name="comment_section"),
             models.Index(fields=["status", "created_at"], name="comment_status"),
             models.Index(fields=["parent", "created_at"], name="comment_replies"),
+            # Rate limits count a client's recent comments.
+            models.Index(fields=["client_hash", "created_at"], name="comment_client"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -229,6 +238,21 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.key} for comment {self.comment_id}"
+
+
+class ClientKey(models.Model):
+    """The random secret that client hashes are made with on one day (comments/client.py).
+    Deleted after two days, so a stored hash can no longer be traced to an address."""
+
+    day = models.DateField(primary_key=True)
+    secret = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("client key")
+        verbose_name_plural = _("client keys")
+
+    def __str__(self) -> str:
+        return str(self.day)
 
 
 class Report(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
+from comments import ratelimit
 from comments.anchoring import locate
 from comments.models import (
     REPORTS_TO_HIDE,
@@ -23,7 +25,6 @@ from comments.models import (
     Status,
     WithheldReason,
 )
-from guide.cache import comments_changed
 from guide.markdown import html_text
 from guide.models import Edition, EditionSection
 
@@ -61,8 +62,18 @@ def comment_submit(
     parent: Comment | None = None,
     language: str = "nb",
     client_hash: str = "",
+    earlier_hashes: Sequence[str] = (),
 ) -> Comment:
-    """Store a new comment (pending review) and send its receipt once it is saved."""
+    """Store a new comment (pending review) and send its receipt once it is saved.
+
+    With a `client_hash`, the rate limits apply: RateLimited is raised, and nothing
+    stored, if this client (under this hash or any of `earlier_hashes`, made with
+    earlier days' keys) has sent as many comments as they allow.
+    """
+    if client_hash:
+        ratelimit.lock_client(client_hash)
+        if ratelimit.over_limit([client_hash, *earlier_hashes]):
+            raise ratelimit.RateLimited
     comment = Comment(
         section_id=edition_section.section_id,
         edition_section=edition_section,
@@ -108,18 +119,25 @@ def send_receipt(comment: Comment) -> None:
 
 @transaction.atomic
 def comment_report(*, comment: Comment, client_hash: str) -> bool:
-    """Record a reader's report. Returns True if this report hid the comment."""
+    """Record a reader's report. Returns True if this report hid the comment.
+
+    Only reports made since a moderator last decided on the comment count: a comment a
+    moderator has looked at and kept is not hidden again by the old reports."""
+    # One report at a time per comment, on every worker and instance.
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
     try:
         with transaction.atomic():
             Report.objects.create(comment=comment, client_hash=client_hash)
     except IntegrityError:
         return False  # this client has reported it already
-    reports = comment.reports.count()
+    counted = comment.reports.all()
+    if comment.moderated_at is not None:
+        counted = counted.filter(created_at__gt=comment.moderated_at)
+    reports = counted.count()
     if reports >= REPORTS_TO_HIDE and not comment.hidden_by_reports:
         comment.hidden_by_reports = True
         comment._change_reason = f"Hidden after {reports} reports"
         comment.save(update_fields=["hidden_by_reports"])
-        transaction.on_commit(comments_changed)
         return True
     return False
 
@@ -194,12 +212,13 @@ def send_notification(comment_pk: int, event: str) -> None:
         logger.exception("Could not send the %s notification for comment %s", event, comment_pk)
 
 
-def _record(comment: Comment, reason: str, user) -> None:
+def _record(comment: Comment, reason: str, user, *, decision: bool = False) -> None:
+    if decision:
+        comment.moderated_at = timezone.now()
     comment._change_reason = reason
     if user is not None:
         comment._history_user = user
     comment.save()
-    transaction.on_commit(comments_changed)
 
 
 @transaction.atomic
@@ -208,7 +227,7 @@ def comment_publish(*, comment: Comment, user=None) -> None:
     comment.withheld_reason = ""
     comment.hidden_by_reports = False
     comment.published_at = comment.published_at or timezone.now()
-    _record(comment, "Published", user)
+    _record(comment, "Published", user, decision=True)
     _notify(comment, Notification.Event.PUBLISHED)
 
 
@@ -220,7 +239,7 @@ def comment_withhold(*, comment: Comment, reason: str, user=None) -> None:
     comment.status = Status.WITHHELD
     comment.withheld_reason = reason
     comment.hidden_by_reports = False
-    _record(comment, f"Withheld: {reason}", user)
+    _record(comment, f"Withheld: {reason}", user, decision=True)
 
 
 @transaction.atomic

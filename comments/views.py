@@ -19,11 +19,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from comments import ratelimit
-from comments.client import client_hash
+from comments.client import client_hash, client_hashes
 from comments.exports import export_response
 from comments.forms import CommentForm
 from comments.models import AnchorState, Comment, Outcome, Status, WithheldReason
+from comments.ratelimit import RateLimited
 from comments.services import comment_report, comment_submit
 from guide.cache import cached_page
 from guide.markdown import highlight, html_text
@@ -77,6 +77,12 @@ def receipt_url(comment: Comment) -> str:
 def _refuse_outside_period(request, template, context, edition: Edition) -> HttpResponse:
     context["period_refused"] = True
     return render(request, template, context, status=403)
+
+
+def _client(request: HttpRequest) -> dict:
+    """Who sent a comment, as the rate limits count them."""
+    today, *earlier = client_hashes(request)
+    return {"client_hash": today, "earlier_hashes": earlier}
 
 
 def _too_many(request, template, context) -> HttpResponse:
@@ -141,14 +147,15 @@ def section_page(request: HttpRequest, chapter: str, section: str, kind: str) ->
             return _refuse_outside_period(request, template, context, edition)
         if not form.is_valid():
             return render(request, template, context, status=400)
-        if not ratelimit.allow(client_hash(request)):
+        try:
+            comment = comment_submit(
+                edition_section=section_row,
+                language=get_language() or "nb",
+                **_client(request),
+                **form.cleaned_data,
+            )
+        except RateLimited:
             return _too_many(request, template, context)
-        comment = comment_submit(
-            edition_section=section_row,
-            language=get_language() or "nb",
-            client_hash=client_hash(request),
-            **form.cleaned_data,
-        )
         return HttpResponseRedirect(receipt_url(comment))
     return render(request, template, context)
 
@@ -181,20 +188,34 @@ def comment_list(request: HttpRequest) -> HttpResponse:
         comments = comments.filter(edition_section__edition_chapter__chapter_id=chosen.chapter_id)
     if outcome in Outcome.values:
         comments = comments.filter(outcome=outcome)
+    comments_page = _page(request, comments)
+    asked_page = request.GET.get("side")
+    if asked_page is not None and (asked_page != str(comments_page.number) or asked_page == "1"):
+        # Only the canonical form of a page is served (and cached): no page 1, 01 or 99.
+        query = {"kapittel": chapter_slug, "utfall": outcome}
+        if comments_page.number > 1:
+            query["side"] = comments_page.number
+        kept = urlencode(sorted((k, v) for k, v in query.items() if v))
+        return HttpResponseRedirect(request.path + ("?" + kept if kept else ""))
+    unknown = bool(chapter_slug and chosen is None) or bool(
+        outcome and outcome not in Outcome.values
+    )
     context = {
         "edition": edition,
         "chapters": chapters,
         "chosen_chapter": chosen,
         "chosen_outcome": outcome if outcome in Outcome.values else "",
         "outcomes": Outcome.choices,
-        "comments_page": _page(request, comments),
+        "comments_page": comments_page,
         "filtered": bool(chosen or outcome in Outcome.values),
         "filter_query": urlencode(
             {k: v for k, v in (("kapittel", chapter_slug), ("utfall", outcome)) if v}
         ),
-        "unknown_filter": bool(chapter_slug and chosen is None),
+        "unknown_filter": unknown,
     }
-    return render(request, "comments/comment_list.html", context)
+    # An unknown filter value is answered, with a note, but never cached: 404.
+    status = 404 if unknown else 200
+    return render(request, "comments/comment_list.html", context, status=status)
 
 
 def _public_comment_or_404(pk: int) -> Comment:
@@ -227,19 +248,20 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return _refuse_outside_period(request, template, context, edition)
         if not form.is_valid():
             return render(request, template, context, status=400)
-        if not ratelimit.allow(client_hash(request)):
-            return _too_many(request, template, context)
         current_section = (
             EditionSection.objects.filter(edition=edition, section_id=comment.section_id).first()
             or comment.edition_section
         )
-        reply = comment_submit(
-            edition_section=current_section,
-            parent=comment,
-            language=get_language() or "nb",
-            client_hash=client_hash(request),
-            **form.cleaned_data,
-        )
+        try:
+            reply = comment_submit(
+                edition_section=current_section,
+                parent=comment,
+                language=get_language() or "nb",
+                **_client(request),
+                **form.cleaned_data,
+            )
+        except RateLimited:
+            return _too_many(request, template, context)
         return HttpResponseRedirect(receipt_url(reply))
     return render(request, template, context)
 

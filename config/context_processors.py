@@ -29,6 +29,8 @@ def site(request: HttpRequest) -> dict[str, str]:
     match = getattr(request, "resolver_match", None)
     return {
         "site_owner": settings.SITE_OWNER,
+        # Absolute links (canonical, Open Graph) never come from the Host header.
+        "site_url": settings.SITE_URL,
         "contact_email": settings.CONTACT_EMAIL,
         "nav_current": NAV_SECTIONS.get(match.url_name if match else "", ""),
     }

@@ -131,6 +131,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "config.unavailable.DatabaseUnavailableMiddleware",
     "guide.cache.CachedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -304,10 +305,16 @@ CONTACT_EMAIL = env_str("CONTACT_EMAIL", "postmottak@difi.no")
 # compares every page with. Off unless a benchmark turns it on.
 BENCHMARK_ENDPOINTS = env_bool("INNSPILL_BENCHMARK", False)
 
+# Whole public pages cached by the database-held content versions (guide/cache.py).
+# Off: every page rendered per request, for benchmarks and debugging.
+PAGE_CACHE = env_bool("INNSPILL_PAGE_CACHE", True)
+
 COMMENT_RATE_LIMIT = parse_rate_limit(
     "COMMENT_RATE_LIMIT", env_str("COMMENT_RATE_LIMIT", "5/m,30/d")
 )
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Anti-spam: a comment form sent sooner than this after it was shown is refused.
+COMMENT_MIN_SECONDS = env_int("COMMENT_MIN_SECONDS", 3)
 
 # markdownx: its preview runs our sanitising renderer; uploads are raster images only.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "guide.markdown.render"

@@ -34,6 +34,8 @@ def staff_only(view, permission: str):
     return wrapped
 
 
+handler500 = "config.unavailable.handler500"
+
 admin.site.site_header = "Innspill"
 admin.site.site_title = "Innspill"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 
-from guide.cache import guide_changed
 from guide.changes import compare, draft_state, edition_state
 from guide.models import Chapter, ChapterKind, Edition, Section
 from guide.services import edition_number_problem, edition_publish
@@ -227,10 +226,6 @@ class EditionAdmin(SimpleHistoryAdmin):
     list_select_related = ("published_by",)
     readonly_fields = ("number", "title", "summary", "published_at", "published_by")
     fields = readonly_fields + ("comment_opens", "comment_closes")
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        transaction.on_commit(guide_changed)
 
     def has_add_permission(self, request):
         # Editions are made by publishing (see publish_view), never typed in.

@@ -1,11 +1,17 @@
-"""Whole-page caching for the most-read public pages.
+"""Whole-page caching for the most-read public pages: a copy, never the truth.
 
-A cached page is keyed by its path, the interface language and two counters: the guide
-version (bumped when an edition is published or its details change) and the comments
-version (bumped whenever something public about a comment changes). Bumping a counter
-makes every older key unreachable at once, across all app instances sharing the cache;
-the stale entries expire on their own. If the cache is down, pages are rendered as if
-nothing were cached, and a warning is logged.
+A cached page is keyed by everything its bytes depend on:
+- the content versions held in the database (guide/versions.py), which triggers move
+  in the same transaction as any public change, made anywhere;
+- the release: a digest of the templates, translations and code this process runs;
+- the interface language, the consultation round's state and the local date (the
+  round banner counts the days left);
+- the path and the (validated) query string.
+Keys are therefore never invalidated: a change simply makes new keys, and old entries
+expire on their own. Losing the cache, a write to it, or Redis itself can only make a
+page slower. The ETag is a digest of the bytes, so it changes exactly when they do.
+
+`INNSPILL_PAGE_CACHE=off` turns all of this off: every page is rendered per request.
 """
 
 from __future__ import annotations
@@ -16,14 +22,26 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.utils import translation
+from django.db import DatabaseError
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    HttpResponseRedirect,
+)
+from django.urls import Resolver404, resolve
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+
+from guide import versions
 
 logger = logging.getLogger(__name__)
 
@@ -32,17 +50,28 @@ logger = logging.getLogger(__name__)
 DOWN_SECONDS = 5.0
 _down_until = 0.0
 
-# The most recent pages also live in each process, so a hit costs one small round trip
-# to Redis (the version counters) instead of fetching the whole page. Keys carry the
-# versions, so a copy here can never be served after the page changed.
+# The most recent pages also live in each process, so a hit costs one small query (the
+# versions) and no round trip to Redis. Keys carry the versions, so a copy here can
+# never be served after the page changed.
 LOCAL_PAGES = 256
-_local_pages: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+_local_pages: OrderedDict[str, CachedPage] = OrderedDict()
 _local_lock = threading.Lock()
 
-GUIDE_VERSION = "version:guide"
-COMMENTS_VERSION = "version:comments"
 PAGE_SECONDS = 24 * 3600
-BROWSER_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    content: bytes
+    content_type: str
+    etag: str
+
+
+def enabled() -> bool:
+    return settings.PAGE_CACHE
+
+
+# The shared cache, failing softly -------------------------------------------------------
 
 
 def shared_cache_usable() -> bool:
@@ -76,39 +105,69 @@ def cache_set(key: str, value, timeout: float | None, **kwargs) -> None:
         shared_cache_failed(error, key)
 
 
-def _versions() -> tuple[int, int] | None:
-    if not shared_cache_usable():
-        return None
-    try:
-        found = cache.get_many([GUIDE_VERSION, COMMENTS_VERSION])
-    except Exception as error:  # noqa: BLE001 - any cache failure: serve uncached
-        shared_cache_failed(error, "the page cache")
-        return None
-    return found.get(GUIDE_VERSION, 0), found.get(COMMENTS_VERSION, 0)
+# What a page's bytes depend on ----------------------------------------------------------
 
 
-def _bump(key: str) -> None:
-    try:
-        try:
-            cache.incr(key)
-        except ValueError:  # not there yet
-            cache.add(key, 1, timeout=None)
-    except Exception as error:  # noqa: BLE001
-        # Without the shared cache there is nothing stale to invalidate.
-        logger.warning("Could not bump %s in the cache (%s)", key, error)
+@functools.cache
+def release() -> str:
+    """A digest of what renders pages in this process: templates, translations, code and
+    the static files manifest. A deployment that changes any of them makes new keys,
+    even in a Redis that outlived the old processes."""
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    patterns = ["templates/**/*", "locale/**/*.mo", "*/**/*.py"]
+    files = sorted(
+        path
+        for pattern in patterns
+        for path in root.glob(pattern)
+        if path.is_file() and ".venv" not in path.parts and "tests" not in path.parts
+    )
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.is_file():
+        files.append(manifest)
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
-def guide_changed() -> None:
-    """Call after an edition is published or its details change."""
-    _bump(GUIDE_VERSION)
+def round_state(found: versions.Versions, now: datetime | None = None) -> str:
+    """The current edition's comment period as seen now, with the local date: what
+    changes a page's bytes with time alone, without any write to the database."""
+    opens, closes = found.opens, found.closes
+    now = now or timezone.now()
+    if opens is None or closes is None:
+        state = "none"
+    elif now < opens:
+        state = "upcoming"
+    elif now < closes:
+        state = "open"
+    else:
+        state = "closed"
+    return f"{state}:{timezone.localdate(now).isoformat()}"
 
 
-def comments_changed() -> None:
-    """Call after anything public about any comment changes."""
-    _bump(COMMENTS_VERSION)
+def page_key(request: HttpRequest, found: versions.Versions, variant: str) -> str:
+    language = translation.get_language()
+    raw = "|".join(
+        [release(), language, str(found), round_state(found), request.path, variant]
+    )
+    return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _remember(key: str, page: tuple[bytes, str]) -> None:
+def request_versions(request: HttpRequest) -> versions.Versions:
+    """The content versions, read once per request."""
+    found = getattr(request, "_content_versions", None)
+    if found is None:
+        found = versions.current()
+        request._content_versions = found
+    return found
+
+
+# Storing and finding pages ---------------------------------------------------------------
+
+
+def _remember(key: str, page: CachedPage) -> None:
     with _local_lock:
         _local_pages[key] = page
         _local_pages.move_to_end(key)
@@ -116,122 +175,150 @@ def _remember(key: str, page: tuple[bytes, str]) -> None:
             _local_pages.popitem(last=False)
 
 
-def _page_key(language: str, versions: tuple[int, int], path: str, variant: str) -> str:
-    raw = f"{language}:{versions[0]}:{versions[1]}:{path}?{variant}"
-    return "page:" + hashlib.sha256(raw.encode()).hexdigest()
-
-
-def _etag(key: str) -> str:
-    return '"' + key[5:37] + '"'
-
-
-def _lookup(key: str) -> tuple[bytes, str] | None:
+def _lookup(key: str) -> CachedPage | None:
     with _local_lock:
-        cached = _local_pages.get(key)
-        if cached is not None:
+        page = _local_pages.get(key)
+        if page is not None:
             _local_pages.move_to_end(key)
-            return cached
-    cached = cache_get(key)
-    if cached is not None:
-        _remember(key, cached)
-    return cached
+            return page
+    page = cache_get(key)
+    if isinstance(page, CachedPage):
+        _remember(key, page)
+        return page
+    return None
 
 
-def _finish(response: HttpResponse, etag: str) -> HttpResponse:
-    response["ETag"] = etag
-    patch_cache_control(response, public=True, max_age=BROWSER_SECONDS)
+def _store(key: str, response: HttpResponse) -> CachedPage:
+    content = response.content
+    page = CachedPage(
+        content=content,
+        content_type=response["Content-Type"],
+        etag='"' + hashlib.sha256(content).hexdigest()[:32] + '"',
+    )
+    cache_set(key, page, PAGE_SECONDS)
+    _remember(key, page)
+    return page
+
+
+def _answer(request: HttpRequest, page: CachedPage, response: HttpResponse | None = None):
+    if page.etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    elif response is None:
+        response = HttpResponse(page.content, content_type=page.content_type)
+    response["ETag"] = page.etag
+    # Browsers and proxies may keep a copy but must ask again before using it: a
+    # withheld comment must disappear at once. Asking again costs a 304.
+    patch_cache_control(response, public=True, no_cache=True)
     # The language can come from a cookie: a browser must not reuse a copy in the
     # language it had before switching.
     patch_vary_headers(response, ("Cookie",))
     return response
 
 
-def cached_page(view=None, *, params: tuple[str, ...] = ()):
-    """Serve a public GET page from the shared cache, with an ETag for revalidation.
+def _canonical_query(request: HttpRequest, params: tuple[str, ...]) -> str | None:
+    """The query string to cache under, or None if the request must be redirected
+    to it first (unknown parameters, or one given twice)."""
+    query = request.GET
+    kept = [(name, query[name]) for name in params if query.get(name, "") != ""]
+    canonical = urlencode(sorted(kept))
+    plain = all(name in params and len(query.getlist(name)) == 1 for name in query)
+    if not plain or len(kept) != len(query):
+        return None
+    return canonical
 
-    Only 200 responses are cached, and only requests whose query string holds nothing
-    but `params` (each at most once): other query strings bypass the cache, so nobody
-    can fill it with variants. The page must not hold anything specific to the visitor,
-    such as a CSRF token.
+
+def cached_page(view: Callable | None = None, *, params: tuple[str, ...] = ()):
+    """Serve a public GET page from the cache, with an ETag for revalidation.
+
+    Only 200 responses are cached, that set no cookie, used no CSRF token and that the
+    view did not mark `page_cacheable = False` (a query value it does not know).
+    Query strings may hold `params` only, each once and not empty; anything else is
+    redirected to that canonical form, so nobody can fill the cache with variants.
     """
     if view is None:
         return functools.partial(cached_page, params=params)
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        query = request.GET
-        plain = all(name in params and len(query.getlist(name)) == 1 for name in query)
-        if request.method not in ("GET", "HEAD") or not plain:
+        if not enabled() or request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        versions = _versions()
-        if versions is None:
-            return view(request, *args, **kwargs)
-        variant = urlencode(sorted((name, query[name]) for name in query))
-        if len(variant) > 200:  # a long query string: not worth a cache entry
-            return view(request, *args, **kwargs)
-        key = _page_key(get_language(), versions, request.path, variant)
-        etag = _etag(key)
-        if etag in request.headers.get("If-None-Match", ""):
-            response = HttpResponseNotModified()
-            response["ETag"] = etag
+        variant = _canonical_query(request, params)
+        if variant is None:
+            kept = {name: request.GET[name] for name in params if request.GET.get(name)}
+            target = request.path + ("?" + urlencode(sorted(kept.items())) if kept else "")
+            return HttpResponseRedirect(target)
+        key = page_key(request, request_versions(request), variant)
+        page = _lookup(key)
+        if page is not None:
+            return _answer(request, page)
+        response = view(request, *args, **kwargs)
+        personal = response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        cacheable = getattr(response, "page_cacheable", True)
+        if response.status_code != 200 or personal or not cacheable or response.streaming:
             return response
-        cached = _lookup(key)
-        if cached is not None:
-            content, content_type = cached
-            response = HttpResponse(content, content_type=content_type)
-        else:
-            response = view(request, *args, **kwargs)
-            personal = response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-            if response.status_code != 200 or personal:
-                return response
-            page = (response.content, response["Content-Type"])
-            cache_set(key, page, PAGE_SECONDS)
-            _remember(key, page)
-        return _finish(response, etag)
+        return _answer(request, _store(key, response), response)
 
+    wrapper.page_cache_params = params
     return wrapper
 
 
 class CachedPageMiddleware:
-    """Answers a cached page before the rest of the middleware runs, as WhiteNoise does
-    for static files: a hit costs a header or two and one small Redis round trip.
+    """Answers a cached page before most of the middleware runs, as WhiteNoise does for
+    static files: a hit costs one small query and no template.
 
-    Only plain GET/HEAD requests (no query string) whose page cached_page has already
-    stored are answered here; everything else goes on as usual. It sits after the
-    security and CSP middleware, so those headers are still added; it adds what the
-    middleware it skips would have (language and framing headers).
+    It runs after SecurityMiddleware (HSTS, nosniff, referrer policy, HTTPS redirect)
+    and the CSP middleware, which still add their headers. What it skips, and so must
+    do itself, is listed here and tested to give the same headers as the full stack
+    (tests/guide/test_caching.py):
+    - SessionMiddleware, AuthenticationMiddleware, MessageMiddleware, CsrfViewMiddleware,
+      simple-history's and axes' middleware: nothing for a cacheable page, which sets no
+      cookie and reads no session;
+    - LocaleMiddleware: the language (from the cookie or Accept-Language), the
+      Content-Language header and Vary: Accept-Language;
+    - CommonMiddleware: host validation and Content-Length;
+    - XFrameOptionsMiddleware: X-Frame-Options.
+    Only plain GET/HEAD requests without a query string, for a view wrapped in
+    `cached_page`, are answered here; everything else goes on as usual.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method in ("GET", "HEAD") and not request.META.get("QUERY_STRING"):
+        if (
+            enabled()
+            and request.method in ("GET", "HEAD")
+            and not request.META.get("QUERY_STRING")
+            and self._cacheable_view(request)
+        ):
             response = self._hit(request)
             if response is not None:
                 return response
         return self.get_response(request)
 
+    @staticmethod
+    def _cacheable_view(request: HttpRequest) -> bool:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return hasattr(match.func, "page_cache_params")
+
     def _hit(self, request: HttpRequest) -> HttpResponse | None:
-        request.get_host()  # validates the host, as the skipped middleware would
-        versions = _versions()
-        if versions is None:
-            return None
+        request.get_host()  # validates the host, as CommonMiddleware would
         language = translation.get_language_from_request(request)
-        key = _page_key(language, versions, request.path, "")
-        etag = _etag(key)
-        if etag in request.headers.get("If-None-Match", ""):
-            response = HttpResponseNotModified()
-        else:
-            cached = _lookup(key)
-            if cached is None:
-                return None
-            content, content_type = cached
-            response = HttpResponse(content, content_type=content_type)
+        with translation.override(language):
+            try:
+                key = page_key(request, request_versions(request), "")
+            except DatabaseError:
+                return None  # the view's own error handling answers (503)
+        page = _lookup(key)
+        if page is None:
+            return None
+        response = _answer(request, page)
         response["Content-Language"] = language
         patch_vary_headers(response, ("Accept-Language",))
+        if not isinstance(response, HttpResponseNotModified):
+            response["Content-Length"] = str(len(page.content))
         response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
-        if isinstance(response, HttpResponseNotModified):
-            response["ETag"] = etag
-            return response
-        return _finish(response, etag)
+        return response

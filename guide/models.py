@@ -372,3 +372,26 @@ class EditionSection(models.Model):
         chapter = self.edition_chapter
         name = "guide:case_section" if chapter.is_case else "guide:section"
         return reverse(name, args=[chapter.slug, self.slug])
+
+
+class ContentVersion(models.Model):
+    """What the public pages were made from, as a number per kind of content.
+
+    Database triggers (guide/versions.py, installed by migrations) change a row in the
+    same transaction as what it stands for: "guide" when an edition is added, changed
+    or removed, "comments" when anything about a published comment changes. Cached
+    pages are keyed by these numbers, so a committed change can never be hidden by a
+    cache, whichever process, command or instance made it. Values only grow: they are
+    at least the time of the change in microseconds, so even a database that was
+    emptied and restored never reuses an old value.
+    """
+
+    name = models.CharField(max_length=20, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("content version")
+        verbose_name_plural = _("content versions")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from guide.cache import guide_changed
 from guide.changes import compare, draft_state, edition_state
 from guide.markdown import plain_text
 from guide.models import (
@@ -143,5 +142,4 @@ def edition_publish(
         )
     EditionSection.objects.bulk_create(rows)
     edition_published.send(sender=Edition, edition=edition)
-    transaction.on_commit(guide_changed)
     return edition

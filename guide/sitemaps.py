@@ -1,9 +1,22 @@
 from __future__ import annotations
 
-from django.contrib.sitemaps import Sitemap
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap as BaseSitemap
 from django.urls import reverse
 
 from guide.models import Edition, EditionChapter, EditionSection
+
+
+class Sitemap(BaseSitemap):
+    """Locations from SITE_URL, never from the request's Host or scheme."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc
 
 
 class StaticSitemap(Sitemap):

@@ -353,6 +353,6 @@ def robots(request: HttpRequest) -> HttpResponse:
         "Disallow: /sok/",
         "Disallow: /kommentarer/kvittering/",
         "Disallow: /markdownx/",
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

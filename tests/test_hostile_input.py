@@ -734,6 +734,11 @@ def page_requests(draw):
 def test_query_parameters_never_break_a_page_or_reach_it_as_markup(two_editions, client, req):
     path, params, headers = req
     response = client.get(path, params, **headers)
+    for _ in range(3):  # to the canonical form of a cached page's query
+        if response.status_code != 302:
+            break
+        assert response["Location"].startswith(path), response["Location"]
+        response = client.get(response["Location"], **headers)
     assert response.status_code in (200, 400, 404), response.status_code
     values = [
         v for value in params.values() for v in (value if isinstance(value, list) else [value])
@@ -771,12 +776,12 @@ def test_a_cached_comment_list_is_never_served_for_another_query(
     two_editions, client, wanted, other
 ):
     cache.clear()
-    fresh = client.get("/kommentarer/", wanted)
-    assert fresh.status_code == 200
+    fresh = client.get("/kommentarer/", wanted, follow=True)
+    assert fresh.status_code in (200, 404)  # 404: an unknown filter value, explained
     cache.clear()
-    client.get("/kommentarer/", other)  # fills the cache first
-    served = client.get("/kommentarer/", wanted)
-    assert served.status_code == 200
+    client.get("/kommentarer/", other, follow=True)  # fills the cache first
+    served = client.get("/kommentarer/", wanted, follow=True)
+    assert served.status_code == fresh.status_code
     # The language links carry the query as it was asked, in its order: leave them out.
     links = re.compile(rb'/sprak/\?[^"]*')
     assert links.sub(b"", served.content) == links.sub(b"", fresh.content), (wanted, other)

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from comments.forms import shown_token
 from comments.models import Comment
 from comments.services import comment_publish, comment_submit
 from guide.models import EditionSection
@@ -57,6 +59,8 @@ def bulk_comments(edition_section: EditionSection, count: int, **fields) -> list
 
 
 VALID = {
+    # The form as a person sends it: shown a minute before (comments/forms.py).
+    "shown": shown_token(time.time() - 60),
     "name": "Ola Nordmann",
     "organisation": "Eksempel kommune",
     "email": "ola@example.no",

@@ -1,0 +1,139 @@
+"""Database-held versions of what the public sees, kept by triggers.
+
+The triggers run inside the transaction that changes the content, so the version and
+the content become visible together, on every worker and instance, whether the change
+came from the admin, a management command, `loaddata` or plain SQL. A request learns
+the versions with one small query (`current()`).
+
+Only changes the public can see move a version: an edition added, changed or removed
+("guide"), and a comment row added, changed or removed that is or was published
+("comments"). A pending comment arriving moves nothing, so a busy consultation does
+not empty the page cache with every comment sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connections
+from django.db.models import Subquery
+
+GUIDE = "guide"
+COMMENTS = "comments"
+TABLE = "guide_contentversion"
+
+# Which tables move which version, and when (a condition on the row, or None).
+WATCHED = {
+    "guide_edition": (GUIDE, None),
+    "comments_comment": (COMMENTS, "status = 'published'"),
+}
+
+
+@dataclass(frozen=True)
+class Versions:
+    guide: int
+    comments: int
+    # The current edition's comment period: pages change when it opens or closes,
+    # without any write to the database.
+    opens: datetime | None = None
+    closes: datetime | None = None
+
+    def __str__(self) -> str:
+        return f"{self.guide}.{self.comments}"
+
+
+def current() -> Versions:
+    """The versions as committed now, with the current edition's period: one query."""
+    from guide.models import ContentVersion, Edition
+
+    newest = Edition.objects.newest_first()
+    rows = ContentVersion.objects.annotate(
+        opens=Subquery(newest.values("comment_opens")[:1]),
+        closes=Subquery(newest.values("comment_closes")[:1]),
+    ).values_list("name", "value", "opens", "closes")
+    found = {name: value for name, value, _, _ in rows}
+    opens, closes = next(((o, c) for _, _, o, c in rows), (None, None))
+    return Versions(
+        guide=found.get(GUIDE, 0), comments=found.get(COMMENTS, 0), opens=opens, closes=closes
+    )
+
+
+def _sqlite(table: str, name: str, condition: str | None) -> list[str]:
+    now = "CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)"
+    bump = (
+        f"INSERT INTO {TABLE} (name, value) VALUES ('{name}', {now}) "
+        f"ON CONFLICT(name) DO UPDATE SET value = max({TABLE}.value + 1, excluded.value);"
+    )
+    statements = []
+    for event, rows in (("INSERT", ["NEW"]), ("UPDATE", ["OLD", "NEW"]), ("DELETE", ["OLD"])):
+        when = ""
+        if condition:
+            when = "WHEN " + " OR ".join(f"{row}.{condition}" for row in rows)
+        trigger = f"innspill_{table}_{event.lower()}"
+        statements += [
+            f"DROP TRIGGER IF EXISTS {trigger}",
+            f"CREATE TRIGGER {trigger} AFTER {event} ON {table} {when} BEGIN {bump} END",
+        ]
+    return statements
+
+
+def _postgresql(table: str, name: str, condition: str | None) -> list[str]:
+    # One bump per statement, not per row: re-anchoring 100,000 comments after a
+    # publish is one bump per batch. Transition tables tell whether any row concerned
+    # is or was public.
+    function = f"innspill_{table}_changed"
+    checks = []
+    for rows, events in (("new_rows", "'INSERT', 'UPDATE'"), ("old_rows", "'UPDATE', 'DELETE'")):
+        where = f" WHERE {condition}" if condition else ""
+        checks.append(
+            f"IF TG_OP IN ({events}) AND NOT public THEN "
+            f"public := EXISTS (SELECT 1 FROM {rows}{where}); END IF;"
+        )
+    statements = [
+        f"""
+        CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE public boolean := false;
+        BEGIN
+            {" ".join(checks)}
+            IF public THEN
+                INSERT INTO {TABLE} (name, value)
+                VALUES ('{name}', (extract(epoch FROM clock_timestamp()) * 1000000)::bigint)
+                ON CONFLICT (name) DO UPDATE
+                SET value = greatest({TABLE}.value + 1, excluded.value);
+            END IF;
+            RETURN NULL;
+        END $$
+        """
+    ]
+    for event, referencing in (
+        ("INSERT", "NEW TABLE AS new_rows"),
+        ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+        ("DELETE", "OLD TABLE AS old_rows"),
+    ):
+        trigger = f"innspill_{table}_{event.lower()}"
+        statements += [
+            f"DROP TRIGGER IF EXISTS {trigger} ON {table}",
+            f"CREATE TRIGGER {trigger} AFTER {event} ON {table} REFERENCING {referencing} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+        ]
+    return statements
+
+
+def trigger_statements(vendor: str, table: str) -> list[str]:
+    name, condition = WATCHED[table]
+    if vendor == "sqlite":
+        return _sqlite(table, name, condition)
+    if vendor == "postgresql":
+        return _postgresql(table, name, condition)
+    raise NotImplementedError(f"No version triggers for the {vendor} database.")
+
+
+def install_triggers(using: str = "default", **kwargs) -> None:
+    """(Re)install every trigger. Runs after each `migrate` (post_migrate), because
+    SQLite drops a table's triggers when a migration rebuilds the table."""
+    database = connections[using]
+    with database.cursor() as cursor:
+        for table in WATCHED:
+            for statement in trigger_statements(database.vendor, table):
+                cursor.execute(statement)
