@@ -121,13 +121,15 @@ class CommentForm(forms.ModelForm):
                 code="honeypot",
             )
         try:
-            shown_at = signing.loads(shown, salt=SHOWN_SALT, max_age=SHOWN_MAX_AGE)
-        except signing.BadSignature:  # missing, altered or a day old
+            age = time.time() - int(signing.loads(shown, salt=SHOWN_SALT))
+        except (signing.BadSignature, TypeError, ValueError):
+            age = None  # missing or altered
+        if age is None or not -60 < age < SHOWN_MAX_AGE:
             raise forms.ValidationError(
                 _("The form had expired. Send it again: what you wrote is kept below."),
                 code="expired",
-            ) from None
-        if time.time() - shown_at < settings.COMMENT_MIN_SECONDS:
+            )
+        if age < settings.COMMENT_MIN_SECONDS:
             raise forms.ValidationError(
                 _(
                     "The form was sent only a moment after it was shown, as programs do. "

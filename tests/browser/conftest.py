@@ -137,6 +137,13 @@ def open_guide(transactional_db, live_server):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _forms_sent_at_browser_speed(settings):
+    """Playwright fills and sends a form faster than any person; the anti-spam check on
+    form timing (comments/forms.py) is tested on its own, not in every journey."""
+    settings.COMMENT_MIN_SECONDS = 0
+
+
 # --- one data set and one live server for a whole module ------------------------------
 
 

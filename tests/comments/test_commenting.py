@@ -181,9 +181,6 @@ def test_an_edition_without_a_period_takes_no_comments(guide, client):
 
 def test_rate_limit_refuses_and_keeps_the_text(open_guide, client, settings):
     settings.COMMENT_RATE_LIMIT = ((2, 60),)
-    from django.core.cache import cache
-
-    cache.clear()
     for n in range(2):
         assert client.post(URL, {**VALID, "body": f"Kommentar nummer {n} her."}).status_code == 302
     response = client.post(URL, {**VALID, "body": "Den tredje kommentaren."})
@@ -249,7 +246,8 @@ def test_reports_need_a_post_with_csrf(open_guide):
 def test_replies_are_one_level_deep_and_moderated(open_guide, client):
     comment = make_comment(open_guide["edition"], body="Hovedkommentaren om teksten.")
     response = client.post(
-        comment.get_absolute_url(), {"name": "Per", "body": "Jeg er enig i dette.", "shown": VALID["shown"]}
+        comment.get_absolute_url(),
+        {"name": "Per", "body": "Jeg er enig i dette.", "shown": VALID["shown"]},
     )
     assert response.status_code == 302
     reply = Comment.objects.get(parent=comment)
@@ -262,7 +260,10 @@ def test_replies_are_one_level_deep_and_moderated(open_guide, client):
     assert "Jeg er enig" in client.get(comment.get_absolute_url()).content.decode()
     assert "Jeg er enig" in client.get(URL).content.decode()
     # A reply to a reply is refused.
-    deeper = client.post(reply.get_absolute_url(), {"name": "Eva", "body": "Svar på svar her.", "shown": VALID["shown"]})
+    deeper = client.post(
+        reply.get_absolute_url(),
+        {"name": "Eva", "body": "Svar på svar her.", "shown": VALID["shown"]},
+    )
     assert deeper.status_code == 404
     assert Comment.objects.filter(parent=reply).count() == 0
 

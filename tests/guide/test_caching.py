@@ -218,9 +218,7 @@ SECURITY_AND_CACHING_HEADERS = [
 
 
 @pytest.mark.parametrize("language", ["nb", "nn", "en"])
-def test_a_page_served_early_from_the_cache_has_the_same_headers(
-    guide, client, settings, language
-):
+def test_a_page_served_early_from_the_cache_has_the_same_headers(guide, client, settings, language):
     settings.SECURE_HSTS_SECONDS = 3600
     client.cookies["django_language"] = language
     first = client.get(URL, secure=True)  # rendered by the view, then stored

@@ -566,10 +566,26 @@ def post_form(
     return request(port, "POST", path, body=body, headers=headers, timeout=timeout)
 
 
+def form_shown_token(seconds_ago: float = 60) -> str:
+    """The signed "form shown at" field (comments/forms.py), as the app instances, which
+    share SECRET_KEY, would have rendered it `seconds_ago`."""
+    from django.core import signing
+
+    return signing.dumps(int(time.time() - seconds_ago), key=SECRET_KEY, salt="comments.form-shown")
+
+
 def post_comment(
-    port: int, section_path: str, text: str, *, client: str | None = None, **kwargs
+    port: int,
+    section_path: str,
+    text: str,
+    *,
+    client: str | None = None,
+    timeout: float = REQUEST_SECONDS,
+    **overrides: str,
 ) -> Response:
+    """The comment form as a person sends it; `overrides` replace its fields."""
     fields = {
+        "shown": form_shown_token(),
         "name": "Pålitelighetstest",
         "organisation": "",
         "email": "",
@@ -577,13 +593,15 @@ def post_comment(
         "quote_prefix": "",
         "quote_suffix": "",
         "body": text,
+        **overrides,
     }
-    return post_form(port, section_path, fields, client=client, **kwargs)
+    return post_form(port, section_path, fields, client=client, timeout=timeout)
 
 
 def new_client() -> str:
-    """A client address of its own (documentation range), for X-Forwarded-For."""
-    return f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}:{secrets.token_hex(2)}"
+    """A client address of its own (documentation range), for X-Forwarded-For: a /64
+    network of its own, as limits group IPv6 clients by network."""
+    return f"2001:db8:{secrets.token_hex(2)}:{secrets.token_hex(2)}::1"
 
 
 @pytest.fixture(scope="module")
@@ -597,3 +615,72 @@ def wait_for_fresh_window(needed: float, window: int = 60) -> None:
     left = window - time.time() % window
     if left < needed:
         time.sleep(left + 0.2)
+
+
+# A database connection that can be cut --------------------------------------------------
+
+
+class TcpProxy:
+    """Forwards a free local port to PostgreSQL, and can cut every connection and refuse
+    new ones, as a database that went away would, without stopping the shared server."""
+
+    def __init__(self, target_port: int):
+        import threading
+
+        self.target = ("127.0.0.1", target_port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.up = True
+        self.pairs: list[tuple[socket.socket, socket.socket]] = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import threading
+
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.up:
+                client.close()
+                continue
+            try:
+                server = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.pairs.append((client, server))
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        self.up = False
+        with self.lock:
+            pairs, self.pairs = self.pairs, []
+        for pair in pairs:
+            for end in pair:
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+                end.close()
+
+    def restore(self) -> None:
+        self.up = True
+
+    def close(self) -> None:
+        self.cut()
+        self.listener.close()

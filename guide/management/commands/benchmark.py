@@ -24,15 +24,17 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from django.conf import settings
+from django.core import signing
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 WSGI_APP = "config.wsgi:application"
 CLEAR_CACHE = "from django.core.cache import cache; cache.clear()"
 CSRF_SECRET = "benchmarkbenchmarkbenchmarkbench"  # 32 characters, as Django's secrets are
+BENCH_SECRET_KEY = "benchmark-only-" + "x" * 50
 
 PAGES = [
     ("trivial view (ceiling)", "/_bench/ping", None),
@@ -53,7 +55,8 @@ wrk.headers["Referer"] = "http://127.0.0.1/"
 counter = 0
 request = function()
   counter = counter + 1
-  local body = "csrfmiddlewaretoken=%(secret)s&name=Last+test&quote=&organisation=&email=" ..
+  local body = "csrfmiddlewaretoken=%(secret)s&shown=%(shown)s&name=Last+test&quote=" ..
+    "&organisation=&email=" ..
     "&body=Kommentar+nummer+" .. counter .. "+fra+belastningstesten."
   return wrk.format(nil, nil, nil, body)
 end
@@ -136,7 +139,7 @@ class Command(BaseCommand):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_"))}
         env.update(
             DJANGO_DEBUG="false",
-            DJANGO_SECRET_KEY="benchmark-only-" + "x" * 50,
+            DJANGO_SECRET_KEY=BENCH_SECRET_KEY,
             DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
             DJANGO_SECURE_SSL_REDIRECT="false",
             DJANGO_LOG_LEVEL="WARNING",
@@ -234,7 +237,13 @@ class Command(BaseCommand):
         try:
             self._wait_until_up(port)
             script = self.workdir / "post.lua"
-            script.write_text(POST_SCRIPT % {"secret": CSRF_SECRET}, encoding="utf-8")
+            # The form as a person sends it, shown a minute ago (comments/forms.py).
+            shown = signing.dumps(
+                int(time.time() - 60), key=BENCH_SECRET_KEY, salt="comments.form-shown"
+            )
+            script.write_text(
+                POST_SCRIPT % {"secret": CSRF_SECRET, "shown": quote(shown)}, encoding="utf-8"
+            )
             results = []
             for name, path, kind in PAGES:
                 url = f"http://127.0.0.1:{port}{path}"
