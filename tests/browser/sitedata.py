@@ -294,21 +294,18 @@ class hide_comments:
 
     def __enter__(self):
         from comments.models import Comment
-        from guide.cache import comments_changed
 
         self._hidden = list(
             Comment.objects.filter(hidden_by_reports=False).values_list("pk", flat=True)
         )
+        # The database's triggers move the content version: no cached page shows them.
         Comment.objects.filter(pk__in=self._hidden).update(hidden_by_reports=True)
-        comments_changed()  # as the services do: no cached page may show them now
         return self
 
     def __exit__(self, *exc):
         from comments.models import Comment
-        from guide.cache import comments_changed
 
         Comment.objects.filter(pk__in=self._hidden).update(hidden_by_reports=False)
-        comments_changed()
         return False
 
 

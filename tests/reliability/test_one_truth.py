@@ -254,3 +254,26 @@ def test_rate_limits_and_anti_spam_hold_across_workers_and_instances(deployment)
     assert (fast.status, trap.status) == (400, 400)
     assert re.search("Vent noen sekunder", fast.text)
     assert len(database.comment_bodies(marker)) == stored
+
+
+def test_an_old_etag_gets_the_new_page_after_a_change_and_a_restart(deployment):
+    database, env, servers = deployment
+    chapter_path, _ = database.first_section_path()
+    before = get(servers[0].port, chapter_path)
+    etag = before.header("ETag")
+    assert before.status == 200 and etag
+    assert get(servers[0].port, chapter_path, **{"If-None-Match": etag}).status == 304
+
+    for server in servers:
+        server.stop()
+    slug = chapter_path.strip("/").split("/")[-1]
+    title = f"Tittel etter omstart {uuid.uuid4().hex[:8]}"
+    database.query("UPDATE guide_chapter SET title = %s WHERE slug = %s", (title, slug))
+    manage(env, "publish_edition", "--number=5.0", "--title=Etter omstart")
+    for server in servers:
+        server.start()
+
+    for server in servers:
+        after = get(server.port, chapter_path, **{"If-None-Match": etag})
+        assert after.status == 200, after.status
+        assert title in after.text and after.header("ETag") != etag
