@@ -21,8 +21,8 @@ RUN DJANGO_SECRET_KEY=build-only-not-secret-$(date +%s)-xxxxxxxxxxxxxxxxxxxxxxxx
     DJANGO_ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --no-input --verbosity 0 \
     && mkdir -p /app/media && chown innspill:innspill /app/media
-USER innspill
+USER 10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD python -c "import os, urllib.request; urllib.request.urlopen(urllib.request.Request(f'http://127.0.0.1:{os.environ.get(\"PORT\", \"8000\")}/healthz', headers={}), timeout=4)"
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '8000') + '/healthz', timeout=4)"]
 CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"]

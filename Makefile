@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate lint messages check-deploy clean bench
+.PHONY: run test install system-packages migrate lint messages check-deploy clean bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +22,16 @@ run: migrate
 	$(PY) manage.py load_guide
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Chromium, Java and redis-server through apt when missing (sudo when not root).
+system-packages:
+	@scripts/install-system-packages
+
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/hadolint Dockerfile
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: lint
+test: lint system-packages
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Re-extract translatable strings after changing templates or code, then translate
@@ -46,5 +51,5 @@ clean:
 # Throughput and latency of the main pages under gunicorn, with wrk on loopback; writes
 # docs/benchmarks.md. Uses PostgreSQL when DATABASE_URL points there, else SQLite.
 bench: install
-	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	@scripts/install-system-packages wrk
 	$(PY) manage.py benchmark $(BENCH_ARGS)
