@@ -125,6 +125,8 @@ INSTALLED_APPS = [
     "guide",
     "comments",
 ]
+if DEBUG:
+    INSTALLED_APPS.append("devtools")  # `manage.py benchmark`; not in the production image
 
 MIDDLEWARE = [
     "config.health.HealthCheckMiddleware",

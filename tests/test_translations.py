@@ -15,9 +15,9 @@ from __future__ import annotations
 import ast
 import gettext
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
+import polib
 import pytest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -27,143 +27,7 @@ PYTHON_DIRS = ["guide", "accounts", "comments", "config"]
 LANGUAGES = ["nb", "nn", "en"]
 
 
-# --- A small .po parser ---------------------------------------------------------------
-
-
-@dataclass
-class Entry:
-    msgid: str = ""
-    msgid_plural: str | None = None
-    msgctxt: str | None = None
-    msgstr: str = ""
-    msgstr_plural: dict[int, str] = field(default_factory=dict)
-    flags: set[str] = field(default_factory=set)
-    obsolete: bool = False
-    line: int = 0
-
-    @property
-    def is_header(self) -> bool:
-        return self.msgid == "" and self.msgctxt is None
-
-    @property
-    def fuzzy(self) -> bool:
-        return "fuzzy" in self.flags
-
-    @property
-    def key(self) -> tuple[str | None, str]:
-        return (self.msgctxt, self.msgid)
-
-    @property
-    def translations(self) -> list[str]:
-        if self.msgid_plural is not None:
-            return [self.msgstr_plural[i] for i in sorted(self.msgstr_plural)]
-        return [self.msgstr]
-
-    @property
-    def untranslated(self) -> bool:
-        return not self.translations or any(s == "" for s in self.translations)
-
-    def label(self) -> str:
-        ctx = f"[{self.msgctxt}] " if self.msgctxt is not None else ""
-        return f"line {self.line}: {ctx}{self.msgid!r}"
-
-
-_ESCAPES = {
-    "n": "\n",
-    "t": "\t",
-    "r": "\r",
-    '"': '"',
-    "\\": "\\",
-    "a": "\a",
-    "b": "\b",
-    "f": "\f",
-    "v": "\v",
-}
-
-
-def _unquote(text: str, path: Path, lineno: int) -> str:
-    text = text.strip()
-    if len(text) < 2 or text[0] != '"' or text[-1] != '"':
-        raise ValueError(f"{path}:{lineno}: expected a quoted string, got {text!r}")
-    body = text[1:-1]
-    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m[1], m[0]), body)
-
-
-_KEYWORD = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(\".*\")\s*$")
-
-
-def parse_po(path: Path) -> list[Entry]:
-    """Parse a gettext .po file into entries (the header is the entry with msgid "")."""
-    entries: list[Entry] = []
-    current: Entry | None = None
-    last: tuple[str, int | None] | None = None  # the field a continuation line extends
-    seen_msgid = False
-
-    def finish() -> None:
-        nonlocal current, last, seen_msgid
-        if current is not None and seen_msgid:
-            entries.append(current)
-        current, last, seen_msgid = None, None, False
-
-    for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            finish()
-            continue
-        obsolete = False
-        if line.startswith("#~"):
-            obsolete = True
-            line = line[2:].strip()
-            if not line or line.startswith("|"):
-                continue  # previous-msgid comments of an obsolete entry
-        elif line.startswith("#"):
-            # Comments come before msgid, so one after a msgid starts the next entry.
-            if seen_msgid:
-                finish()
-            if current is None:
-                current = Entry(line=lineno)
-            if line.startswith("#,"):
-                current.flags.update(f.strip() for f in line[2:].split(",") if f.strip())
-            continue  # translator, extracted, reference and previous-msgid comments
-        if current is None:
-            current = Entry(line=lineno)
-        current.obsolete = current.obsolete or obsolete
-
-        if line.startswith('"'):
-            if last is None:
-                raise ValueError(f"{path}:{lineno}: continuation line outside an entry")
-            text = _unquote(line, path, lineno)
-            name, index = last
-            if name == "msgstr_plural":
-                current.msgstr_plural[index] += text
-            else:
-                setattr(current, name, getattr(current, name) + text)
-            continue
-
-        match = _KEYWORD.match(line)
-        if not match:
-            raise ValueError(f"{path}:{lineno}: cannot parse {raw!r}")
-        keyword, index, quoted = match[1], match[2], match[3]
-        text = _unquote(quoted, path, lineno)
-        if keyword in ("msgctxt", "msgid") and seen_msgid and last and last[0].startswith("msgstr"):
-            # A new entry without a blank line in between.
-            finish()
-            current = Entry(line=lineno)
-        if keyword == "msgctxt":
-            current.msgctxt, last = text, ("msgctxt", None)
-        elif keyword == "msgid":
-            current.msgid, last, seen_msgid = text, ("msgid", None), True
-            if current.line == 0:
-                current.line = lineno
-        elif keyword == "msgid_plural":
-            current.msgid_plural, last = text, ("msgid_plural", None)
-        elif index is not None:
-            current.msgstr_plural[int(index)] = text
-            last = ("msgstr_plural", int(index))
-        else:
-            current.msgstr, last = text, ("msgstr", None)
-    finish()
-    return [e for e in entries if not e.obsolete]
+# --- The catalogues, read with polib ---------------------------------------------------
 
 
 def po_path(lang: str) -> Path:
@@ -174,85 +38,41 @@ def mo_path(lang: str) -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / "django.mo"
 
 
-_catalogues: dict[str, list[Entry]] = {}
+_catalogues: dict[str, polib.POFile] = {}
 
 
-def catalogue(lang: str) -> list[Entry]:
+def catalogue(lang: str) -> polib.POFile:
     if lang not in _catalogues:
         path = po_path(lang)
         assert path.exists(), f"{path} is missing: run makemessages -l {lang}"
-        _catalogues[lang] = parse_po(path)
+        _catalogues[lang] = polib.pofile(str(path))
     return _catalogues[lang]
 
 
-def messages(lang: str) -> list[Entry]:
-    return [e for e in catalogue(lang) if not e.is_header]
+def messages(lang: str) -> list[polib.POEntry]:
+    return [e for e in catalogue(lang) if not e.obsolete]
 
 
-def header(lang: str) -> dict[str, str]:
-    entry = next((e for e in catalogue(lang) if e.is_header), None)
-    assert entry is not None, f"{po_path(lang)} has no header entry"
-    fields = {}
-    for line in entry.msgstr.splitlines():
-        name, _sep, value = line.partition(":")
-        fields[name.strip()] = value.strip()
-    return fields
+def key(entry: polib.POEntry) -> tuple[str | None, str]:
+    return (entry.msgctxt, entry.msgid)
 
 
-def _listing(entries: list[Entry]) -> str:
-    return "\n  ".join(e.label() for e in entries)
+def translations(entry: polib.POEntry) -> list[str]:
+    if entry.msgid_plural:
+        return [entry.msgstr_plural[i] for i in sorted(entry.msgstr_plural)]
+    return [entry.msgstr]
 
 
-# --- Tests of the parser itself --------------------------------------------------------
+def untranslated(entry: polib.POEntry) -> bool:
+    return not all(translations(entry))
 
 
-def test_parser_handles_multiline_plurals_header_and_fuzzy(tmp_path):
-    po = tmp_path / "django.po"
-    po.write_text(
-        "# comment\n"
-        "#, fuzzy\n"
-        'msgid ""\n'
-        'msgstr ""\n'
-        '"Language: nn\\n"\n'
-        '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n'
-        "\n"
-        "#: a.py:1\n"
-        "#, python-format\n"
-        'msgid ""\n'
-        '"A long %(name)s "\n'
-        '"message with a \\"quote\\""\n'
-        'msgstr "Ei lang %(name)s melding med eit \\"sitat\\""\n'
-        "\n"
-        "#, fuzzy, python-format\n"
-        '#| msgid "old"\n'
-        'msgid "%(n)s comment"\n'
-        'msgid_plural "%(n)s comments"\n'
-        'msgstr[0] "%(n)s kommentar"\n'
-        'msgstr[1] ""\n'
-        '"%(n)s kommentarar"\n'
-        "\n"
-        'msgctxt "month"\n'
-        'msgid "May"\n'
-        'msgstr ""\n'
-        "\n"
-        '#~ msgid "gone"\n'
-        '#~ msgstr "borte"\n',
-        encoding="utf-8",
-    )
-    entries = parse_po(po)
-    assert [e.msgid for e in entries] == [
-        "",
-        'A long %(name)s message with a "quote"',
-        "%(n)s comment",
-        "May",
-    ]
-    head, long, plural, ctx = entries
-    assert head.is_header and head.fuzzy and "Language: nn\n" in head.msgstr
-    assert long.msgstr == 'Ei lang %(name)s melding med eit "sitat"'
-    assert not long.fuzzy and not long.untranslated
-    assert plural.fuzzy and plural.msgid_plural == "%(n)s comments"
-    assert plural.translations == ["%(n)s kommentar", "%(n)s kommentarar"]
-    assert ctx.key == ("month", "May") and ctx.untranslated
+def fuzzy(entry: polib.POEntry) -> bool:
+    return "fuzzy" in entry.flags
+
+
+def _listing(entries: list[polib.POEntry]) -> str:
+    return "\n  ".join(f"line {e.linenum}: {e.msgid!r}" for e in entries)
 
 
 # --- The catalogues are complete ------------------------------------------------------
@@ -267,9 +87,9 @@ def test_every_configured_language_has_a_catalogue(settings):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_header(lang):
-    entry = next(e for e in catalogue(lang) if e.is_header)
-    assert not entry.fuzzy, f"{po_path(lang)}: remove '#, fuzzy' from the header entry"
-    fields = header(lang)
+    po = catalogue(lang)
+    assert not po.metadata_is_fuzzy, f"{po_path(lang)}: remove '#, fuzzy' from the header entry"
+    fields = po.metadata
     assert fields.get("Language") == lang
     assert "charset=UTF-8" in fields.get("Content-Type", "")
     assert fields.get("Plural-Forms", "").startswith("nplurals=2;")
@@ -282,26 +102,27 @@ def test_catalogue_is_not_empty(lang):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_no_untranslated_entries(lang):
-    missing = [e for e in messages(lang) if e.untranslated]
+    missing = [e for e in messages(lang) if untranslated(e)]
     assert not missing, f"{po_path(lang)}: {len(missing)} untranslated:\n  {_listing(missing)}"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_no_fuzzy_entries(lang):
-    fuzzy = [e for e in messages(lang) if e.fuzzy]
-    assert not fuzzy, (
-        f"{po_path(lang)}: {len(fuzzy)} fuzzy (check the translation, then remove the flag):"
-        f"\n  {_listing(fuzzy)}"
+    fuzzy_ones = [e for e in messages(lang) if fuzzy(e)]
+    assert not fuzzy_ones, (
+        f"{po_path(lang)}: {len(fuzzy_ones)} fuzzy (check the translation, then remove the "
+        f"flag):\n  {_listing(fuzzy_ones)}"
     )
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_plural_entries_have_every_form(lang):
-    nplurals = int(re.search(r"nplurals\s*=\s*(\d+)", header(lang)["Plural-Forms"])[1])
+    plural_forms = catalogue(lang).metadata["Plural-Forms"]
+    nplurals = int(re.search(r"nplurals\s*=\s*(\d+)", plural_forms)[1])
     wrong = [
         e
         for e in messages(lang)
-        if e.msgid_plural is not None and sorted(e.msgstr_plural) != list(range(nplurals))
+        if e.msgid_plural and sorted(e.msgstr_plural) != list(range(nplurals))
     ]
     assert not wrong, f"{po_path(lang)}: plural forms missing:\n  {_listing(wrong)}"
 
@@ -315,9 +136,9 @@ def test_placeholders_are_kept(lang):
     for e in messages(lang):
         if "python-format" not in e.flags:
             continue
-        sources = [e.msgid] if e.msgid_plural is None else [e.msgid, e.msgid_plural]
+        sources = [e.msgid, e.msgid_plural] if e.msgid_plural else [e.msgid]
         wanted = sorted(set().union(*(_PLACEHOLDER.findall(s) for s in sources)))
-        for text in e.translations:
+        for text in translations(e):
             if text and sorted(set(_PLACEHOLDER.findall(text))) != wanted:
                 wrong.append(e)
                 break
@@ -328,8 +149,9 @@ def test_english_repeats_the_msgid():
     """The msgids are English, so the English catalogue translates every string to itself."""
     wrong = []
     for e in messages("en"):
-        expected = [e.msgid] if e.msgid_plural is None else [e.msgid, e.msgid_plural]
-        if e.translations and e.translations != expected[: len(e.translations)]:
+        expected = [e.msgid, e.msgid_plural] if e.msgid_plural else [e.msgid]
+        got = translations(e)
+        if got and got != expected[: len(got)]:
             wrong.append(e)
     assert not wrong, f"{po_path('en')}: msgstr differs from msgid:\n  {_listing(wrong)}"
 
@@ -346,9 +168,9 @@ def test_mo_is_compiled_from_current_po(lang):
 
     stale = []
     for e in messages(lang):
-        if e.fuzzy or e.untranslated:
+        if fuzzy(e) or untranslated(e):
             continue  # msgfmt leaves these out; the tests above report them
-        if e.msgid_plural is None:
+        if not e.msgid_plural:
             got = (
                 compiled.gettext(e.msgid)
                 if e.msgctxt is None
@@ -482,7 +304,7 @@ def test_scanner_finds_strings_in_the_code():
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_msgid_in_the_code_is_in_the_catalogue(lang):
-    known = {e.key for e in messages(lang)}
+    known = {key(e) for e in messages(lang)}
     missing = sorted(
         {
             (where, msgid)
