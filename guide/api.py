@@ -31,6 +31,7 @@ from django.views.decorators.http import condition, require_safe
 
 from comments.exports import PUBLIC_FIELDS, export_queryset, row
 from comments.models import Comment, Outcome
+from guide.cache import cached_page
 from guide.models import (
     EDITION_NUMBER_PATTERN,
     ChapterKind,
@@ -47,7 +48,9 @@ DOCS = "README.md#api-for-other-agencies"
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
-LIST_MAX_AGE = 5 * 60
+# Lists change whenever a comment is decided on: a copy must be checked (a cheap 304)
+# before it is used, so a withheld comment leaves every client's copy at once.
+LIST_MAX_AGE = 0
 EDITION_MAX_AGE = 24 * 60 * 60
 
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
@@ -368,6 +371,11 @@ def _comment_data(comment: Comment) -> dict[str, object]:
     }
 
 
+# The page cache (keyed by the database-held content versions) outside the API's own
+# wrapper, so a cached answer keeps its CORS header and JSON errors are never cached.
+@cached_page(
+    params=("edition", "chapter", "section", "outcome", "page", "page_size"), redirect=False
+)
 @api(max_age=LIST_MAX_AGE)
 @require_safe
 def comments(request: HttpRequest) -> HttpResponse:

@@ -58,6 +58,8 @@ _local_pages: OrderedDict[str, CachedPage] = OrderedDict()
 _local_lock = threading.Lock()
 
 PAGE_SECONDS = 24 * 3600
+# Headers a view sets that belong to the page and are kept with it (the API's CORS).
+KEPT_HEADERS = ("Access-Control-Allow-Origin", "Content-Disposition", "X-Robots-Tag")
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class CachedPage:
     content: bytes
     content_type: str
     etag: str
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def enabled() -> bool:
@@ -149,9 +152,7 @@ def round_state(found: versions.Versions, now: datetime | None = None) -> str:
 
 def page_key(request: HttpRequest, found: versions.Versions, variant: str) -> str:
     language = translation.get_language()
-    raw = "|".join(
-        [release(), language, str(found), round_state(found), request.path, variant]
-    )
+    raw = "|".join([release(), language, str(found), round_state(found), request.path, variant])
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -194,6 +195,7 @@ def _store(key: str, response: HttpResponse) -> CachedPage:
         content=content,
         content_type=response["Content-Type"],
         etag='"' + hashlib.sha256(content).hexdigest()[:32] + '"',
+        headers=tuple((name, response[name]) for name in KEPT_HEADERS if response.has_header(name)),
     )
     cache_set(key, page, PAGE_SECONDS)
     _remember(key, page)
@@ -205,6 +207,8 @@ def _answer(request: HttpRequest, page: CachedPage, response: HttpResponse | Non
         response = HttpResponseNotModified()
     elif response is None:
         response = HttpResponse(page.content, content_type=page.content_type)
+    for name, value in page.headers:
+        response[name] = value
     response["ETag"] = page.etag
     # Browsers and proxies may keep a copy but must ask again before using it: a
     # withheld comment must disappear at once. Asking again costs a 304.
@@ -227,22 +231,27 @@ def _canonical_query(request: HttpRequest, params: tuple[str, ...]) -> str | Non
     return canonical
 
 
-def cached_page(view: Callable | None = None, *, params: tuple[str, ...] = ()):
+def cached_page(
+    view: Callable | None = None, *, params: tuple[str, ...] = (), redirect: bool = True
+):
     """Serve a public GET page from the cache, with an ETag for revalidation.
 
     Only 200 responses are cached, that set no cookie, used no CSRF token and that the
     view did not mark `page_cacheable = False` (a query value it does not know).
     Query strings may hold `params` only, each once and not empty; anything else is
-    redirected to that canonical form, so nobody can fill the cache with variants.
+    redirected to that canonical form (or, with `redirect=False`, as for the API, passed
+    to the view and not cached), so nobody can fill the cache with variants.
     """
     if view is None:
-        return functools.partial(cached_page, params=params)
+        return functools.partial(cached_page, params=params, redirect=redirect)
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not enabled() or request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         variant = _canonical_query(request, params)
+        if variant is None and not redirect:
+            return view(request, *args, **kwargs)
         if variant is None:
             kept = {name: request.GET[name] for name in params if request.GET.get(name)}
             target = request.path + ("?" + urlencode(sorted(kept.items())) if kept else "")

@@ -54,7 +54,9 @@ def _texts(edition: Edition) -> dict[int, str]:
 
 def editions_compared(old: Edition, new: Edition) -> list[ChapterChange]:
     """Every change between two editions, with word diffs of changed text. Cached."""
-    key = f"compare:{old.pk}:{new.pk}"
+    # The publishing times make the key unique to these two editions even in a database
+    # emptied and filled again, where ids are reused.
+    key = f"compare:{old.pk}:{old.published_at.timestamp()}:{new.pk}:{new.published_at.timestamp()}"
     changes = cache_get(key, version=CACHE_VERSION)
     if changes is None:
         changes = compare(edition_state(old), edition_state(new))

@@ -222,6 +222,7 @@ def _addressed_between(old: Edition, new: Edition, editions: list[Edition]) -> d
 
 
 @require_safe
+@cached_page(params=("fra", "til", "visning"))
 def compare_editions(request: HttpRequest) -> HttpResponse:
     """What changed between any two editions: a form that needs no JavaScript, then
     chapters and sections added, removed, renamed, moved and changed, word by word."""
@@ -239,10 +240,13 @@ def compare_editions(request: HttpRequest) -> HttpResponse:
         errors.append(("til", _("There is no version %(number)s.") % {"number": new_number}))
     if not errors and old_number == new_number:
         errors.append(("til", _("Choose two different versions to compare.")))
-    view = "side" if request.GET.get("visning") == "side" else "inline"
+    asked_view = request.GET.get("visning", "inline")
+    view = "side" if asked_view == "side" else "inline"
     context.update(fra=old_number, til=new_number, view=view, errors=errors)
     if errors:
         return render(request, "guide/compare.html", context, status=400)
+    if asked_view not in ("side", "inline"):  # shown as the default, never cached
+        return render(request, "guide/compare.html", context, status=404)
     old, new = by_number[old_number], by_number[new_number]
     changes = [c for c in editions_compared(old, new) if c.status != "unchanged"]
     addressed = _addressed_between(old, new, all_editions)

@@ -64,7 +64,8 @@ def test_index_names_the_api_and_links_to_every_endpoint(guide, client):
     filled = links["edition_chapter"].format(number="0.9", slug="forord")
     for url in [links["editions"], links["comments"], filled]:
         assert client.get(url.removeprefix(SITE)).status_code == 200
-    assert response["Cache-Control"] == "public, max-age=300"
+    # Lists may change with any decision: a client checks before reusing its copy.
+    assert set(response["Cache-Control"].replace(" ", "").split(",")) == {"public", "max-age=0"}
 
 
 def test_editions_list_is_newest_first_and_marks_only_the_current_one(guide, client):
@@ -74,7 +75,8 @@ def test_editions_list_is_newest_first_and_marks_only_the_current_one(guide, cli
 
     response = client.get(f"{API}/editions/")
     data = response.json()
-    assert response["Cache-Control"] == "public, max-age=300"
+    # Lists may change with any decision: a client checks before reusing its copy.
+    assert set(response["Cache-Control"].replace(" ", "").split(",")) == {"public", "max-age=0"}
     assert [e["number"] for e in data["results"]] == ["1.0", "0.9"]
     assert [e["is_current"] for e in data["results"]] == [True, False]
     newest, oldest = data["results"]
@@ -253,7 +255,9 @@ def test_only_published_comments_appear_and_never_private_fields(
 
     response = client.get(f"{API}/comments/")
     data = response.json()
-    assert response["Cache-Control"] == "public, max-age=300"
+    # Lists may change with any decision: a client checks before reusing its copy.
+    cache_control = set(response["Cache-Control"].replace(" ", "").split(","))
+    assert cache_control == {"public", "max-age=0", "no-cache"}
     assert [c["id"] for c in data["results"]] == [shown.pk]
     assert list(data["results"][0]) == [*PUBLIC_FIELDS, "section_id", "chapter_id"]
     raw = response.content
@@ -528,9 +532,9 @@ def test_comments_list_query_count_is_fixed(
         published_at=timezone.now(),
         addressed_in_edition=edition,
     )
-    # 1 count the comments, 2 a page of them with their section, chapter and editions.
-    # An empty list skips 2.
-    with django_assert_num_queries(2 if count else 1):
+    # 1 content versions (the page cache's key), 2 count the comments, 3 a page of them
+    # with their section, chapter and editions. An empty list skips 3.
+    with django_assert_num_queries(3 if count else 2):
         data = _get(client, f"{API}/comments/", page_size=200)
     assert len(data["results"]) == count
     assert b"@example.no" not in json.dumps(data).encode()
