@@ -229,8 +229,9 @@ class PublishForm(forms.Form):
         required=False,
         help_text=_("What is new, in plain language. Shown publicly with the edition."),
     )
+    # Not required: a form sent without a choice keeps the round, as the default does.
     consultation = forms.ChoiceField(
-        label=_("The consultation"), widget=forms.RadioSelect, required=True
+        label=_("The consultation"), widget=forms.RadioSelect, required=False
     )
     comment_opens = _period_field(
         _("Comments open"),
@@ -281,7 +282,7 @@ class PublishForm(forms.Form):
         if self.running is not None and choice != self.NEW:
             kept = (_to_minute(self.running.comment_opens), _to_minute(self.running.comment_closes))
             if (opens or closes) and (_to_minute(opens), _to_minute(closes)) != kept:
-                if choice == self.KEEP:
+                if choice != self.END:
                     self.add_error(
                         "consultation",
                         _(
