@@ -8,7 +8,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Value, When
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.html import format_html
@@ -19,7 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from comments.context import section_context_html
 from comments.exports import export_response
-from comments.models import Comment, Notification, Outcome, Status, WithheldReason
+from comments.models import Comment, Notification, Outcome, Report, Status, WithheldReason
 from comments.services import (
     AnswerNotPublishable,
     comment_answer_publish,
@@ -220,19 +221,30 @@ class CommentAdmin(SimpleHistoryAdmin):
     )
 
     def get_queryset(self, request):
-        # What needs a moderator first: pending, then hidden after reports, then the rest.
+        # What needs a moderator first: pending, then reported (hidden after reports, or
+        # reported since the last decision), then the rest.
+        reported_since_decision = Exists(
+            Report.objects.filter(
+                comment=OuterRef("pk"),
+                created_at__gt=Coalesce(OuterRef("reviewed_at"), OuterRef("created_at")),
+            )
+        )
         needs_attention = Case(
             When(status=Status.PENDING, then=Value(0)),
             When(hidden_by_reports=True, then=Value(1)),
+            When(reported_since_decision, then=Value(1)),
             default=Value(2),
             output_field=IntegerField(),
         )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(report_count=Count("reports"), attention=needs_attention)
-            .order_by("attention", "created_at", "pk")
-        )
+        # Not super(): it orders by get_ordering() before the annotation exists.
+        return Comment.objects.annotate(
+            report_count=Count("reports"), attention=needs_attention
+        ).order_by(*self.get_ordering(request))
+
+    def get_ordering(self, request):
+        # The changelist orders by this, not by the queryset's order_by(); newest last
+        # within each group, so what came in first is handled first.
+        return ["attention", "created_at", "pk"]
 
     def has_add_permission(self, request):
         return False
