@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -16,7 +19,6 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from comments.context import section_context_html
 from comments.exports import export_response
@@ -31,11 +33,63 @@ from comments.services import (
     notification_mail,
 )
 from guide.admin import ChangeNoteForm, SectionAdmin
+from guide.admin_history import ReadableHistoryAdmin
 from guide.cache import comments_changed
 from guide.models import Section
 
 # The name of the change form's "Publish the answer" button.
 PUBLISH_ANSWER = "_publish_answer"
+
+
+def _label(choices, value: str) -> str:
+    return str(dict(choices).get(value, value))
+
+
+# The change reasons the services record (in English, as data), as people read them.
+_CHANGE_REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
+    (re.compile(r"^Received$"), lambda m: _("Received")),
+    (re.compile(r"^Published$"), lambda m: _("Published")),
+    (re.compile(r"^Back to review$"), lambda m: _("Back to review")),
+    (
+        re.compile(r"^Withheld: (\w+)$"),
+        lambda m: (
+            _("Withheld: %(reason)s") % {"reason": _label(WithheldReason.choices, m[1]).lower()}
+        ),
+    ),
+    (
+        re.compile(r"^Hidden after (\d+) reports$"),
+        lambda m: _("Hidden after %(n)s reports") % {"n": m[1]},
+    ),
+    (
+        re.compile(r"^(?:Outcome|Answer published): (\w+)$"),
+        lambda m: (
+            _("Answer published: %(outcome)s") % {"outcome": _label(Outcome.choices, m[1]).lower()}
+        ),
+    ),
+    (
+        re.compile(r"^Answer saved as a draft: (\w+)$"),
+        lambda m: (
+            _("Answer saved as a draft: %(outcome)s")
+            % {"outcome": _label(Outcome.choices, m[1]).lower()}
+        ),
+    ),
+    (re.compile(r"^Draft answer discarded$"), lambda m: _("Draft answer discarded")),
+    (
+        re.compile(r"^Linked to the revision that addresses it$"),
+        lambda m: _("Linked to the change that addresses it"),
+    ),
+    (
+        re.compile(r"^Addressed in edition (.+)$"),
+        lambda m: _("Addressed in edition %(number)s") % {"number": m[1]},
+    ),
+]
+
+
+def comment_change_reason(reason: str | None) -> str:
+    for pattern, text in _CHANGE_REASONS:
+        if reason and (match := pattern.match(reason)):
+            return str(text(match))
+    return reason or ""
 
 
 class ModerationActionForm(ActionForm):
@@ -119,7 +173,7 @@ class CommentAdminForm(forms.ModelForm):
 
 
 @admin.register(Comment)
-class CommentAdmin(SimpleHistoryAdmin):
+class CommentAdmin(ReadableHistoryAdmin):
     form = CommentAdminForm
     action_form = ModerationActionForm
     actions = [
@@ -226,7 +280,7 @@ class CommentAdmin(SimpleHistoryAdmin):
         reported_since_decision = Exists(
             Report.objects.filter(
                 comment=OuterRef("pk"),
-                created_at__gt=Coalesce(OuterRef("reviewed_at"), OuterRef("created_at")),
+                created_at__gt=Coalesce(OuterRef("moderated_at"), OuterRef("created_at")),
             )
         )
         needs_attention = Case(
@@ -248,6 +302,9 @@ class CommentAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def change_reason_display(self, reason: str | None) -> str:
+        return comment_change_reason(reason)
 
     def has_delete_permission(self, request, obj=None):
         # Comments to a public body are records; personal data is erased with

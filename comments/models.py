@@ -120,6 +120,13 @@ class Comment(models.Model):
         _("reason for withholding"), max_length=20, choices=WithheldReason.choices, blank=True
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    moderated_at = models.DateTimeField(
+        _("last moderated"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When a moderator last published, withheld or reviewed the comment."),
+    )
     hidden_by_reports = models.BooleanField(
         _("hidden after reports"),
         default=False,
@@ -164,12 +171,6 @@ class Comment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-    )
-    reviewed_at = models.DateTimeField(
-        _("last moderation decision"),
-        null=True,
-        blank=True,
-        help_text=_("When a moderator last published or withheld the comment."),
     )
 
     # The revision of the section that addressed this comment, and the edition that

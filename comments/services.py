@@ -214,7 +214,7 @@ def comment_publish(*, comment: Comment, user=None) -> None:
     comment.withheld_reason = ""
     comment.hidden_by_reports = False
     comment.published_at = comment.published_at or timezone.now()
-    comment.reviewed_at = timezone.now()
+    comment.moderated_at = timezone.now()
     _record(comment, "Published", user)
     _notify(comment, Notification.Event.PUBLISHED)
 
@@ -227,7 +227,7 @@ def comment_withhold(*, comment: Comment, reason: str, user=None) -> None:
     comment.status = Status.WITHHELD
     comment.withheld_reason = reason
     comment.hidden_by_reports = False
-    comment.reviewed_at = timezone.now()
+    comment.moderated_at = timezone.now()
     _record(comment, f"Withheld: {reason}", user)
 
 

@@ -10,12 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import formats, timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from markdownx.widgets import AdminMarkdownxWidget
-from simple_history.admin import SimpleHistoryAdmin
 
+from guide.admin_history import ReadableHistoryAdmin
 from guide.cache import guide_changed
 from guide.changes import compare, draft_state, edition_state
 from guide.models import Chapter, ChapterKind, Edition, Section
@@ -28,7 +30,19 @@ from guide.services import (
     running_round,
 )
 
-MARKDOWN_WIDGETS = {models.TextField: {"widget": AdminMarkdownxWidget}}
+
+class EditorWidget(AdminMarkdownxWidget):
+    """markdownx's editor with its live preview beside the text, under a heading that
+    says what it is. Rendered with the project's templates (the form renderer only
+    sees Django's own and the apps' templates)."""
+
+    template_name = "admin/markdownx_widget.html"
+
+    def _render(self, template_name, context, renderer=None):
+        return mark_safe(render_to_string(template_name, context))  # noqa: S308 - escaped template
+
+
+MARKDOWN_WIDGETS = {models.TextField: {"widget": EditorWidget}}
 
 
 class RevisionCheckForm(forms.ModelForm):
@@ -91,7 +105,7 @@ class ChangeNoteForm(RevisionCheckForm):
     )
 
 
-class ChangeNoteAdmin(SimpleHistoryAdmin):
+class ChangeNoteAdmin(ReadableHistoryAdmin):
     form = ChangeNoteForm
     formfield_overrides = MARKDOWN_WIDGETS
 
@@ -111,16 +125,6 @@ class ChangeNoteAdmin(SimpleHistoryAdmin):
             instance.delete()
 
 
-class SectionInline(admin.StackedInline):
-    model = Section
-    form = RevisionCheckForm
-    extra = 0
-    fields = ("heading", "slug", "order", "is_active", "body", "base_revision")
-    prepopulated_fields = {"slug": ("heading",)}
-    formfield_overrides = MARKDOWN_WIDGETS
-    show_change_link = True
-
-
 @admin.register(Chapter)
 class ChapterAdmin(ChangeNoteAdmin):
     list_display = ("title", "kind", "order", "slug", "is_active", "section_count")
@@ -128,9 +132,12 @@ class ChapterAdmin(ChangeNoteAdmin):
     list_editable = ()
     search_fields = ("title", "slug", "intro", "organisation")
     prepopulated_fields = {"slug": ("title",)}
-    inlines = [SectionInline]
+    # One section per page: the chapter form lists its sections as links to their own
+    # editor instead of holding every section inline (a 12,000 px page).
+    readonly_fields = ("section_links",)
     fieldsets = (
         (None, {"fields": ("kind", "title", "slug", "order", "is_active", "intro")}),
+        (_("Sections"), {"fields": ("section_links",)}),
         (_("Case studies"), {"fields": ("organisation", "channels"), "classes": ("collapse",)}),
         (_("Save"), {"fields": ("change_note", "base_revision")}),
     )
@@ -147,6 +154,19 @@ class ChapterAdmin(ChangeNoteAdmin):
     @admin.display(description=_("sections"), ordering="active_sections")
     def section_count(self, obj: Chapter) -> int:
         return obj.active_sections
+
+    @admin.display(description=_("Sections, each edited on its own page"))
+    def section_links(self, obj: Chapter) -> str:
+        if not obj.pk:
+            return _("Save the chapter first, then add its sections.")
+        return render_to_string(
+            "admin/guide/chapter/section_links.html",
+            {
+                "chapter": obj,
+                "sections": obj.sections.order_by("order", "pk"),
+                "add_url": reverse("admin:guide_section_add") + f"?chapter={obj.pk}",
+            },
+        )
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)
@@ -328,7 +348,7 @@ class PublishForm(forms.Form):
 
 
 @admin.register(Edition)
-class EditionAdmin(SimpleHistoryAdmin):
+class EditionAdmin(ReadableHistoryAdmin):
     list_display = ("number", "title", "published_at", "published_by", "comment_closes")
     search_fields = ("number", "title", "summary")
     list_select_related = ("published_by",)

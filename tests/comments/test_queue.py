@@ -20,7 +20,7 @@ def test_with_300_comments_the_queue_opens_on_pending_then_reported(
     where = section_of(edition)
     old = timezone.now() - timedelta(days=30)
     published = bulk_comments(
-        where, 285, status=Status.PUBLISHED, published_at=old, reviewed_at=old, created_at=old
+        where, 285, status=Status.PUBLISHED, published_at=old, moderated_at=old, created_at=old
     )
     # Reported since the moderator last looked at them, or hidden after reports.
     reported = published[:3]

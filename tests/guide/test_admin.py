@@ -18,40 +18,27 @@ def chapter_form_data(chapter: Chapter, note: str, **changes) -> dict:
         "channels": chapter.channels,
         "change_note": note,
     }
-    sections = list(chapter.sections.all())
-    data.update(
-        {
-            "sections-TOTAL_FORMS": len(sections),
-            "sections-INITIAL_FORMS": len(sections),
-            "sections-MIN_NUM_FORMS": 0,
-            "sections-MAX_NUM_FORMS": 1000,
-        }
-    )
-    for i, s in enumerate(sections):
-        data.update(
-            {
-                f"sections-{i}-id": s.pk,
-                f"sections-{i}-chapter": chapter.pk,
-                f"sections-{i}-heading": s.heading,
-                f"sections-{i}-slug": s.slug,
-                f"sections-{i}-order": s.order,
-                f"sections-{i}-is_active": "on",
-                f"sections-{i}-body": s.body,
-            }
-        )
     data.update(changes)
     return data
+
+
+def section_form_data(section: Section, note: str, **changes) -> dict:
+    return {
+        "chapter": section.chapter_id,
+        "heading": section.heading,
+        "slug": section.slug,
+        "order": section.order,
+        "is_active": "on",
+        "body": section.body,
+        "change_note": note,
+        **changes,
+    }
 
 
 def test_editor_save_is_recorded_with_user_and_change_note(guide, client, editor):
     client.force_login(editor)
     chapter = guide["chapters"][0]
-    data = chapter_form_data(
-        chapter,
-        "Klarere tittel etter innspill",
-        title="Forord og bakgrunn",
-        **{"sections-0-body": "Ny tekst i første del."},
-    )
+    data = chapter_form_data(chapter, "Klarere tittel etter innspill", title="Forord og bakgrunn")
     response = client.post(f"/admin/guide/chapter/{chapter.pk}/change/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors
 
@@ -62,10 +49,26 @@ def test_editor_save_is_recorded_with_user_and_change_note(guide, client, editor
         "Klarere tittel etter innspill",
     )
     section = chapter.sections.get(slug="del-1")
+    data = section_form_data(section, "Ny første del", body="Ny tekst i første del.")
+    response = client.post(f"/admin/guide/section/{section.pk}/change/", data)
+    assert response.status_code == 302
     section_record = section.history.first()
     assert section_record.body == "Ny tekst i første del."
     assert section_record.history_user == editor
-    assert section_record.history_change_reason == "Klarere tittel etter innspill"
+    assert section_record.history_change_reason == "Ny første del"
+
+
+def test_the_chapter_editor_links_to_one_section_per_page(guide, client, editor):
+    client.force_login(editor)
+    chapter = guide["chapters"][1]
+    page = client.get(f"/admin/guide/chapter/{chapter.pk}/change/").content.decode()
+    for section in chapter.sections.all():
+        assert f'href="/admin/guide/section/{section.pk}/change/"' in page
+        assert section.body not in page  # no section is edited inline
+    assert f"/admin/guide/section/add/?chapter={chapter.pk}" in page
+    section_page = client.get(f"/admin/guide/section/{section.pk}/change/").content.decode()
+    assert "editor-split__preview" in section_page
+    assert "Forhåndsvisning, slik publikum vil se den" in section_page
 
 
 def test_editor_save_without_change_note_is_refused_and_nothing_is_lost(guide, client, editor):
