@@ -31,9 +31,7 @@ def section_context_html(comment: Comment) -> str:
     heading = format_html('<p class="section-context__heading">{}</p>', section.heading)
     if not comment.quote:
         shown = text if len(text) <= 2 * AROUND else _trim_end(text[: 2 * AROUND])
-        return format_html(
-            '<div class="section-context">{}<p>{}</p></div>', heading, shown.strip()
-        )
+        return format_html('<div class="section-context">{}<p>{}</p></div>', heading, shown.strip())
     anchor = locate(text, comment.quote, comment.quote_prefix, comment.quote_suffix)
     if anchor.start is None or anchor.end is None:
         return format_html(

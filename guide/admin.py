@@ -109,6 +109,21 @@ class ChangeNoteAdmin(ReadableHistoryAdmin):
     form = ChangeNoteForm
     formfield_overrides = MARKDOWN_WIDGETS
 
+    def get_fieldsets(self, request, obj=None):
+        """Without the right to change, the form-only fields (the change note, the
+        comments to tick) would show as untranslated labels with "None": leave them out."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        model_fields = {f.name for f in self.model._meta.get_fields()}
+        readable = set(self.readonly_fields) | model_fields
+        trimmed = []
+        for name, options in fieldsets:
+            fields = [f for f in options["fields"] if f in readable]
+            if fields:
+                trimmed.append((name, {**options, "fields": fields}))
+        return trimmed
+
     def save_model(self, request, obj, form, change):
         obj._change_reason = form.cleaned_data["change_note"]
         super().save_model(request, obj, form, change)

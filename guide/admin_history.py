@@ -155,5 +155,3 @@ class ReadableHistoryAdmin(SimpleHistoryAdmin):
             extra_context["restore_changes"] = self.restore_changes(current, record.instance)
             extra_context["restore_version_date"] = record.history_date
         return super().history_form_view(request, object_id, version_id, extra_context)
-
-

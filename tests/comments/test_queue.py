@@ -13,9 +13,7 @@ from tests.comments.conftest import bulk_comments, make_comment, section_of
 QUEUE = "/admin/comments/comment/"
 
 
-def test_with_300_comments_the_queue_opens_on_pending_then_reported(
-    open_guide, client, moderator
-):
+def test_with_300_comments_the_queue_opens_on_pending_then_reported(open_guide, client, moderator):
     edition = open_guide["edition"]
     where = section_of(edition)
     old = timezone.now() - timedelta(days=30)
@@ -30,9 +28,7 @@ def test_with_300_comments_the_queue_opens_on_pending_then_reported(
     Comment.objects.filter(pk=hidden.pk).update(hidden_by_reports=True)
     # Reported before the last decision: looked at already, so with the rest.
     looked_at = published[4]
-    Report.objects.create(
-        comment=looked_at, client_hash="x", created_at=old - timedelta(days=1)
-    )
+    Report.objects.create(comment=looked_at, client_hash="x", created_at=old - timedelta(days=1))
     # The newest comments are the pending ones, as after a busy weekend.
     pending = [
         make_comment(edition, published=False, body=f"Ny kommentar nummer {n} her.")

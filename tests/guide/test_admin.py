@@ -278,3 +278,35 @@ def test_a_revert_form_builds_on_the_current_revision(guide, client, editor):
     oldest = section.history.last()
     page = client.get(f"/admin/guide/section/{section.pk}/history/{oldest.pk}/")
     assert page.context["adminform"].form["base_revision"].value() == 2
+
+
+def test_history_and_restore_show_word_level_diffs(guide, client, editor):
+    client.force_login(editor)
+    section = guide["chapters"][0].sections.get(slug="del-1")
+    first = section.history.last()
+    words = " ".join(f"ord{n}" for n in range(200))  # long enough to be shortened before
+    for note, body in (("Lang tekst", f"{words} slutt."), ("Ett ord", f"{words} avslutning.")):
+        data = section_form_data(section, note, body=body)
+        assert client.post(f"/admin/guide/section/{section.pk}/change/", data).status_code == 302
+        section.refresh_from_db()
+    history = client.get(f"/admin/guide/section/{section.pk}/history/").content.decode()
+    assert '<del><span class="sr-only">[' in history and '<ins><span class="sr-only">[' in history
+    assert ">slutt<" in history and ">avslutning<" in history  # the changed word alone
+    assert "chars]" not in history  # not simple-history's "En ka[957 chars]ering"
+    assert "ord100" not in history.split("avslutning")[0][-2000:]  # unchanged text shortened
+    restore = client.get(f"/admin/guide/section/{section.pk}/history/{first.pk}/").content.decode()
+    summary = restore[restore.index('id="restore-changes"') :]
+    summary = summary[: summary.index("</div>")]
+    assert "<ins>" in summary and "<del>" in summary
+    assert "Tekst" in summary and "formålet" in summary  # the text restoring brings back
+
+
+def test_a_missing_change_note_is_reported_at_the_top_of_the_form(guide, client, editor):
+    client.force_login(editor)
+    section = guide["chapters"][0].sections.get(slug="del-1")
+    data = section_form_data(section, "", body="Endret uten notat.")
+    page = client.post(f"/admin/guide/section/{section.pk}/change/", data).content.decode()
+    summary = page.index('id="error-summary"')
+    assert summary < page.index('name="body"')  # above the form's fields, not at the bottom
+    assert 'href="#id_change_note"' in page[summary : summary + 1000]
+    assert "Endringsnotat" in page[summary : summary + 1000]

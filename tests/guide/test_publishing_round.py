@@ -18,9 +18,7 @@ def running(guide):
     """Edition 0.9, out for comment: opened yesterday, closes in 60 days."""
     edition = guide["edition"]
     edition.comment_opens = (timezone.now() - timedelta(days=1)).replace(microsecond=0)
-    edition.comment_closes = (timezone.now() + timedelta(days=60)).replace(
-        second=0, microsecond=0
-    )
+    edition.comment_closes = (timezone.now() + timedelta(days=60)).replace(second=0, microsecond=0)
     edition.save()
     return edition
 
@@ -32,9 +30,7 @@ def _form_as_shown(client) -> dict:
     form = page.context["form"]
     data = {name: form[name].value() for name in form.fields}
     data = {
-        name: form.fields[name].widget.format_value(value)
-        if name.startswith("comment_")
-        else value
+        name: form.fields[name].widget.format_value(value) if name.startswith("comment_") else value
         for name, value in data.items()
     }
     return {**{k: v or "" for k, v in data.items()}, "number": "1.0", "title": "Versjon 1.0"}
