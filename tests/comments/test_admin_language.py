@@ -3,6 +3,7 @@ stored values, times in local time and Norwegian format."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -238,3 +239,14 @@ def test_the_checker_finds_english(site):
     found = _english_in(html, whole, anywhere)
     assert len(found) == 6, found
     assert not _english_in("<p>Rett feilen nedenfor.</p><td>01.12.2026 06:33</td>", whole, anywhere)
+
+
+def test_the_admin_javascript_catalogue_has_the_strings_django_lacks(client, moderator):
+    """The calendar and clock of date fields and the action bar come from the admin's
+    JavaScript catalogue: Django's bokmål and nynorsk ones lack the weekdays and more."""
+    client.force_login(moderator)
+    for language, sunday in (("nb", "søndag"), ("nn", "sundag")):
+        client.cookies["django_language"] = language
+        catalogue = client.get("/admin/jsi18n/").content.decode()
+        assert f'"Sunday": {json.dumps(sunday)}' in catalogue
+        assert '"Today (%(date)s)": "I dag (%(date)s)"' in catalogue
