@@ -352,16 +352,26 @@ def comments_address(
         )
 
 
+def _change_undone(revision, published_body: str) -> bool:
+    """Whether the text `revision` changed was put back before this edition: the edition
+    then does not hold the change, and the author is not told it does."""
+    before = revision.prev_record
+    return before is not None and before.body != revision.body and published_body == before.body
+
+
 def comments_mark_addressed(*, edition: Edition) -> int:
-    """Link comments addressed by a revision to the first edition that publishes it."""
-    in_edition = EditionSection.objects.filter(edition=edition).values("section_id")
-    waiting = list(
-        Comment.objects.filter(
+    """Link comments addressed by a revision to the first edition that publishes it, and
+    tell their authors ("your comment led to a change"), unless the change was undone."""
+    bodies = dict(EditionSection.objects.filter(edition=edition).values_list("section_id", "body"))
+    waiting = [
+        comment
+        for comment in Comment.objects.filter(
             addressed_in_revision__isnull=False,
             addressed_in_edition__isnull=True,
-            section_id__in=in_edition,
-        )
-    )
+            section_id__in=list(bodies),
+        ).select_related("addressed_in_revision")
+        if not _change_undone(comment.addressed_in_revision, bodies[comment.section_id])
+    ]
     for comment in waiting:
         comment.addressed_in_edition = edition
         _record(comment, f"Addressed in edition {edition.number}", None)

@@ -170,3 +170,29 @@ def test_a_comment_with_an_outcome_can_still_be_linked_to_the_change(
     assert comment.draft_explanation == "Vi har tatt inn deler av forslaget."
     assert "Intern merknad" not in comment.draft_explanation
     assert mail.outbox == []
+
+
+def test_your_comment_led_to_a_change_waits_for_an_edition_that_holds_the_change(
+    open_guide, comment, editor, django_capture_on_commit_callbacks
+):
+    from comments.services import comments_address
+    from guide.services import edition_publish
+    from tests.conftest import edit
+
+    section = comment.section
+    original = section.body
+    edit(section, "Endret etter innspill", body="En helt ny tekst etter innspillet.")
+    comments_address(comments=[comment], revision=section.history.first(), user=editor)
+    edit(section, "Angret", body=original)  # the change is undone before publishing
+    with django_capture_on_commit_callbacks(execute=True):
+        edition_publish(number="1.0", title="Versjon 1.0")
+    comment.refresh_from_db()
+    assert comment.addressed_in_edition is None and mail.outbox == []
+
+    edit(section, "Endret igjen", body="En helt ny tekst etter innspillet.")
+    with django_capture_on_commit_callbacks(execute=True):
+        edition_publish(number="1.1", title="Versjon 1.1")
+    comment.refresh_from_db()
+    assert comment.addressed_in_edition.number == "1.1"
+    assert [m.to for m in mail.outbox] == [["forfatter@example.no"]]
+    assert "1.1" in mail.outbox[0].body
