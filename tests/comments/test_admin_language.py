@@ -39,7 +39,7 @@ RAW_VALUE = re.compile(
 BAD_TIME = re.compile(r"\d:\d\d:\d\d\.\d+|[+-]00:00\b|\b\d\d/\d\d/\d{4}\b|\b\d{4}-\d\d-\d\d\b")
 
 
-def _english_strings() -> tuple[set[str], set[str]]:
+def _english_strings(language: str = "nb") -> tuple[set[str], set[str]]:
     """(every English msgid that bokmål translates differently: matched as a whole text;
     the longer ones: matched anywhere in a text)."""
     catalogues = [
@@ -53,7 +53,7 @@ def _english_strings() -> tuple[set[str], set[str]]:
     from django.utils import translation
 
     # What the admin renders in bokmål: our catalogue first, then Django's own.
-    with translation.override("nb"):
+    with translation.override(language):
         for path in catalogues:
             for entry in parse_po(path):
                 msgid = entry.msgid
@@ -213,15 +213,25 @@ def _pages(site) -> list[tuple[str, str, dict | None]]:
 
 @pytest.mark.parametrize("role", ["moderator", "editor"])
 def test_the_admin_shows_no_english_when_the_interface_is_bokmal(site, client, role, request):
-    whole, anywhere = _english_strings()
-    client.force_login(request.getfixturevalue(role))
+    _check_admin_pages(site, client, request.getfixturevalue(role), "nb")
+
+
+def test_the_admin_shows_no_english_when_the_interface_is_nynorsk(site, client, editor):
+    _check_admin_pages(site, client, editor, "nn")
+
+
+def _check_admin_pages(site, client, user, language: str) -> None:
+    whole, anywhere = _english_strings(language)
+    client.force_login(user)
+    if language != "nb":
+        client.cookies["django_language"] = language
     problems = {}
     for name, url, data in _pages(site):
         response = client.post(url, data) if data is not None else client.get(url)
         if response.status_code == 403:
             continue  # a page this role may not open (moderators cannot publish)
         assert response.status_code == 200, (name, response.status_code)
-        assert response["Content-Language"] == "nb"
+        assert response["Content-Language"] == language
         english = _english_in(response.content.decode(), whole, anywhere)
         if english:
             problems[name] = english
