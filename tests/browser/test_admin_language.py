@@ -87,3 +87,47 @@ def test_the_date_picker_speaks_bokmal(staff, page):
     assert "I dag" in text and "I morgen" in text and "Today" not in text
     value = page.locator("input[name=comment_closes_0]").input_value()
     assert value.count(".") == 2 and "-" not in value, value  # dd.mm.yyyy
+
+
+@pytest.mark.parametrize("username", ["moderator", "redaktor"])
+def test_changed_admin_screens_have_no_axe_violations(staff, page, username):
+    from comments.services import comment_answer_save
+    from guide.models import Edition
+    from tests.browser.helpers import axe_violations, describe_violations
+
+    url, comment, section = staff["url"], staff["comment"], staff["section"]
+    comment_answer_save(comment=comment, outcome="accepted", response="Takk for innspillet.")
+    _log_in(page, url, username)
+    paths = [
+        "/admin/comments/comment/",
+        f"/admin/comments/comment/{comment.pk}/change/",
+        f"/admin/comments/comment/{comment.pk}/history/",
+        f"/admin/guide/section/{section.pk}/change/",
+        f"/admin/guide/section/{section.pk}/history/",
+        f"/admin/guide/chapter/{section.chapter_id}/change/",
+    ]
+    if username == "redaktor":
+        first = section.history.last()
+        paths += [
+            f"/admin/guide/section/{section.pk}/history/{first.pk}/",
+            "/admin/guide/edition/publish/",
+        ]
+    problems = []
+    for path in paths:
+        visit(page, url, path)
+        page.wait_for_load_state("networkidle")
+        violations = axe_violations(page)
+        if violations:
+            problems.append(describe_violations(path, violations))
+    if username == "redaktor":  # the confirm step, with the round's warning
+        visit(page, url, "/admin/guide/edition/publish/")
+        page.fill("#id_number", "1.0")
+        page.fill("#id_title", "Versjon 1.0")
+        page.check("input[name=consultation][value=end]")
+        page.click("input[type=submit]")
+        page.locator("#round-plan").wait_for()
+        violations = axe_violations(page)
+        if violations:
+            problems.append(describe_violations("publish, confirm", violations))
+        assert Edition.objects.count() == 1
+    assert not problems, "\n".join(problems)
