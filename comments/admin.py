@@ -303,6 +303,16 @@ class CommentAdmin(ReadableHistoryAdmin):
     def has_add_permission(self, request):
         return False
 
+    # Bookkeeping a moderator does not need to read in the history.
+    history_hidden_fields = (
+        "quote_prefix",
+        "quote_suffix",
+        "anchor_edition",
+        "anchor_state",
+        "anchor_start",
+        "anchor_end",
+    )
+
     def change_reason_display(self, reason: str | None) -> str:
         return comment_change_reason(reason)
 

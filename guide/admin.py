@@ -224,6 +224,24 @@ class SectionAdmin(ChangeNoteAdmin):
         "base_revision",
     )
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """One section per page: links back to its chapter and on to its neighbours."""
+        section = Section.objects.filter(pk=object_id).select_related("chapter").first()
+        if section is not None:
+            siblings = list(
+                Section.objects.filter(chapter_id=section.chapter_id)
+                .order_by("order", "pk")
+                .values_list("pk", "heading")
+            )
+            at = next(i for i, (pk, _heading) in enumerate(siblings) if pk == section.pk)
+            extra_context = {
+                **(extra_context or {}),
+                "section_chapter": section.chapter,
+                "previous_section": siblings[at - 1] if at > 0 else None,
+                "next_section": siblings[at + 1] if at + 1 < len(siblings) else None,
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
 
 # Dates typed the Norwegian way (dd.mm.åååå tt:mm), whatever the browser's own locale:
 # a datetime-local input shows mm/dd/yyyy in an English browser.

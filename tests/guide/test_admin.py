@@ -67,6 +67,8 @@ def test_the_chapter_editor_links_to_one_section_per_page(guide, client, editor)
         assert section.body not in page  # no section is edited inline
     assert f"/admin/guide/section/add/?chapter={chapter.pk}" in page
     section_page = client.get(f"/admin/guide/section/{section.pk}/change/").content.decode()
+    assert f'href="/admin/guide/chapter/{chapter.pk}/change/"' in section_page
+    assert 'rel="prev"' in section_page and 'rel="next"' not in section_page  # the last one
     assert "editor-split__preview" in section_page
     assert "Forhåndsvisning, slik publikum vil se den" in section_page
 
