@@ -89,14 +89,18 @@ def test_the_date_picker_speaks_bokmal(staff, page):
     assert value.count(".") == 2 and "-" not in value, value  # dd.mm.yyyy
 
 
-@pytest.mark.parametrize("username", ["moderator", "redaktor"])
-def test_changed_admin_screens_have_no_axe_violations(staff, page, username):
+@pytest.mark.parametrize(
+    ("username", "language"),
+    [("moderator", "nb"), ("redaktor", "nb"), ("redaktor", "nn"), ("redaktor", "en")],
+)
+def test_changed_admin_screens_have_no_axe_violations(staff, page, username, language):
     from comments.services import comment_answer_save
     from guide.models import Edition
     from tests.browser.helpers import axe_violations, describe_violations
 
     url, comment, section = staff["url"], staff["comment"], staff["section"]
     comment_answer_save(comment=comment, outcome="accepted", response="Takk for innspillet.")
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": url}])
     _log_in(page, url, username)
     paths = [
         "/admin/comments/comment/",
@@ -126,6 +130,7 @@ def test_changed_admin_screens_have_no_axe_violations(staff, page, username):
         page.check("input[name=consultation][value=end]")
         page.click("input[type=submit]")
         page.locator("#round-plan").wait_for()
+        assert page.locator("html").get_attribute("lang") == language
         violations = axe_violations(page)
         if violations:
             problems.append(describe_violations("publish, confirm", violations))
