@@ -115,6 +115,19 @@ class ReportedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LanguageFilter(admin.SimpleListFilter):
+    """The language a comment was written in, by name rather than code ("nb")."""
+
+    title = _("language")
+    parameter_name = "language"
+
+    def lookups(self, request, model_admin):
+        return [(code, name) for code, name in settings.LANGUAGES]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(language=self.value()) if self.value() else queryset
+
+
 class HasEmailFilter(admin.SimpleListFilter):
     title = _("e-mail address")
     parameter_name = "epost"
@@ -201,7 +214,7 @@ class CommentAdmin(ReadableHistoryAdmin):
         ("edition_section__edition", admin.RelatedOnlyFieldListFilter),
         "outcome",
         HasEmailFilter,
-        "language",
+        LanguageFilter,
     )
     list_select_related = (
         "edition_section__edition",
@@ -220,7 +233,7 @@ class CommentAdmin(ReadableHistoryAdmin):
         "quote",
         "body_text",
         "reply_to",
-        "language",
+        "language_name",
         "created_at",
         "published_at",
         "report_count",
@@ -245,7 +258,7 @@ class CommentAdmin(ReadableHistoryAdmin):
                     "quote",
                     "section_context",
                     "body_text",
-                    "language",
+                    "language_name",
                     "created_at",
                 )
             },
@@ -333,6 +346,10 @@ class CommentAdmin(ReadableHistoryAdmin):
     def where(self, obj: Comment) -> str:
         section = obj.edition_section
         return f"{section.edition_chapter.title} › {section.heading} ({section.edition.number})"
+
+    @admin.display(description=_("language"))
+    def language_name(self, obj: Comment) -> str:
+        return str(dict(settings.LANGUAGES).get(obj.language, obj.language))
 
     @admin.display(description=_("reply to"))
     def reply_to(self, obj: Comment) -> str:
