@@ -45,3 +45,8 @@ DJANGO_ADMIN = [
 SIMPLE_HISTORY = [
     gettext_noop("Or press the 'Change History' button to edit the history."),
 ]
+
+# Django's core catalogue: the empty choice of every select in the admin's forms.
+DJANGO_CORE = [
+    gettext_noop("- Select an option -"),
+]

@@ -39,6 +39,20 @@ RAW_VALUE = re.compile(
 BAD_TIME = re.compile(r"\d:\d\d:\d\d\.\d+|[+-]00:00\b|\b\d\d/\d\d/\d{4}\b|\b\d{4}-\d\d-\d\d\b")
 
 
+def _in_catalogue(language: str, msgid: str, plural: str | None) -> bool:
+    """Whether `msgid` is translated (perhaps to itself) for `language`, as opposed to
+    missing, which shows the English."""
+    from django.utils.translation import trans_real
+
+    key = (msgid, 1) if plural else msgid
+    catalogue = trans_real.translation(language)
+    while catalogue is not None:
+        if key in getattr(catalogue, "_catalog", {}):
+            return True
+        catalogue = getattr(catalogue, "_fallback", None)
+    return False
+
+
 def _english_strings(language: str = "nb") -> tuple[set[str], set[str]]:
     """(every English msgid that bokmål translates differently: matched as a whole text;
     the longer ones: matched anywhere in a text)."""
@@ -66,7 +80,8 @@ def _english_strings(language: str = "nb") -> tuple[set[str], set[str]]:
                     if entry.msgid_plural
                     else translation.gettext(msgid)
                 )
-                if norwegian.strip().lower() == msgid.strip().lower():
+                same = norwegian.strip().lower() == msgid.strip().lower()
+                if same and _in_catalogue(language, msgid, entry.msgid_plural):
                     continue  # the same word in both languages ("Status", "Filter")
                 whole.add(msgid.strip())
                 if len(msgid.split()) >= 4 and not _PLACEHOLDER.search(msgid):
