@@ -148,6 +148,31 @@ class Comment(models.Model):
     )
     responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
 
+    # The answer being prepared: never public, never mailed, until "Publish the answer"
+    # copies it into the fields above (comments.services.comment_answer_publish).
+    draft_outcome = models.CharField(
+        _("outcome (draft)"), max_length=20, choices=Outcome.choices, blank=True
+    )
+    draft_explanation = models.TextField(
+        _("explanation of the outcome (draft)"),
+        blank=True,
+        help_text=_("Public once the answer is published. Write it for the commenter."),
+    )
+    draft_response = models.TextField(
+        _("official response (draft)"),
+        blank=True,
+        help_text=_("Public once the answer is published, and e-mailed to the commenter."),
+    )
+    draft_saved_at = models.DateTimeField(_("draft saved"), null=True, blank=True)
+    draft_saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("draft saved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
     # The revision of the section that addressed this comment, and the edition that
     # first published that revision.
     addressed_in_revision = models.ForeignKey(
@@ -212,6 +237,22 @@ class Comment(models.Model):
     @property
     def is_reply(self) -> bool:
         return self.parent_id is not None
+
+    @property
+    def has_draft_answer(self) -> bool:
+        return self.draft_saved_at is not None
+
+    def with_draft_answer(self) -> Comment:
+        """A copy of this comment showing its draft answer as if published: for the
+        preview. Never saved."""
+        copy = Comment(**{f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields})
+        copy._state.adding = False
+        copy._state.fields_cache = dict(self._state.fields_cache)
+        copy.outcome = self.draft_outcome or self.outcome
+        copy.outcome_explanation = self.draft_explanation
+        copy.response = self.draft_response
+        copy.save = None  # a preview must never be stored
+        return copy
 
 
 class Notification(models.Model):

@@ -192,10 +192,8 @@ NOTIFICATION_SUBJECTS = {
 }
 
 
-def send_notification(comment_pk: int, event: str) -> None:
-    comment = Comment.objects.select_related(
-        "edition_section__edition_chapter", "addressed_in_edition"
-    ).get(pk=comment_pk)
+def notification_mail(comment: Comment, event: str) -> tuple[str, str]:
+    """The subject and body of the e-mail about `event`, in the comment's language."""
     with translation.override(comment.language):
         context = {
             "comment": comment,
@@ -206,6 +204,14 @@ def send_notification(comment_pk: int, event: str) -> None:
         }
         subject = str(NOTIFICATION_SUBJECTS[event])
         body = render_to_string(f"comments/email/{event}.txt", context)
+    return subject, body
+
+
+def send_notification(comment_pk: int, event: str) -> None:
+    comment = Comment.objects.select_related(
+        "edition_section__edition_chapter", "addressed_in_edition"
+    ).get(pk=comment_pk)
+    subject, body = notification_mail(comment, event)
     try:
         send_mail(subject, body, None, [comment.email])
     except Exception:  # noqa: BLE001 - the decision is stored; a lost mail is logged
@@ -242,6 +248,77 @@ def comment_withhold(*, comment: Comment, reason: str, user=None) -> None:
     _record(comment, f"Withheld: {reason}", user, decision=True)
 
 
+def _published_answer(comment: Comment) -> tuple[str, str, str]:
+    return (comment.outcome, comment.outcome_explanation, comment.response)
+
+
+@transaction.atomic
+def comment_answer_save(
+    *,
+    comment: Comment,
+    outcome: str,
+    explanation: str = "",
+    response: str = "",
+    user=None,
+) -> bool:
+    """Keep an outcome and response as a draft answer: not public, nobody is told.
+
+    An answer the same as the published one is no draft: it is cleared instead.
+    Returns whether a draft is now waiting to be published."""
+    if outcome not in Outcome.values:
+        raise ValueError(f"Unknown outcome: {outcome!r}")
+    if (outcome, explanation, response) == _published_answer(comment):
+        if not comment.has_draft_answer:
+            return False
+        comment.draft_outcome = comment.draft_explanation = comment.draft_response = ""
+        comment.draft_saved_at = comment.draft_saved_by = None
+        _record(comment, "Draft answer discarded", user)
+        return False
+    unchanged = comment.has_draft_answer and (
+        comment.draft_outcome,
+        comment.draft_explanation,
+        comment.draft_response,
+    ) == (outcome, explanation, response)
+    if unchanged:
+        return True
+    comment.draft_outcome = outcome
+    comment.draft_explanation = explanation
+    comment.draft_response = response
+    comment.draft_saved_at = timezone.now()
+    comment.draft_saved_by = user
+    _record(comment, f"Answer saved as a draft: {outcome}", user)
+    return True
+
+
+class AnswerNotPublishable(Exception):
+    """The draft answer cannot be published (yet): the message says why."""
+
+
+@transaction.atomic
+def comment_answer_publish(*, comment: Comment, user=None) -> None:
+    """Make the draft answer public and e-mail it to the commenter.
+
+    Only the answer to a public comment is published: its author has been told the
+    comment is public, and the answer appears with it."""
+    if not comment.has_draft_answer:
+        raise AnswerNotPublishable(gettext_lazy("There is no draft answer to publish."))
+    if not comment.is_public:
+        raise AnswerNotPublishable(
+            gettext_lazy("Publish the comment first: an answer is public only with it.")
+        )
+    if comment.draft_response != comment.response:
+        comment.responded_by = user
+        comment.responded_at = timezone.now()
+    comment.outcome = comment.draft_outcome or comment.outcome
+    comment.outcome_explanation = comment.draft_explanation
+    comment.response = comment.draft_response
+    comment.draft_outcome = comment.draft_explanation = comment.draft_response = ""
+    comment.draft_saved_at = comment.draft_saved_by = None
+    _record(comment, f"Answer published: {comment.outcome}", user)
+    if comment.outcome != Outcome.OPEN:
+        _notify(comment, Notification.Event.OUTCOME, comment.outcome)
+
+
 @transaction.atomic
 def comment_respond(
     *,
@@ -251,16 +328,12 @@ def comment_respond(
     response: str = "",
     user=None,
 ) -> None:
-    """Record the outcome of a comment and the public response to it."""
-    if response != comment.response:
-        comment.responded_by = user
-        comment.responded_at = timezone.now()
-    comment.outcome = outcome
-    comment.outcome_explanation = explanation
-    comment.response = response
-    _record(comment, f"Outcome: {outcome}", user)
-    if outcome != Outcome.OPEN and comment.is_public:
-        _notify(comment, Notification.Event.OUTCOME, outcome)
+    """Save an answer and publish it at once (for scripts and tests; the admin keeps a
+    draft first, see comment_answer_save and comment_answer_publish)."""
+    if comment_answer_save(
+        comment=comment, outcome=outcome, explanation=explanation, response=response, user=user
+    ):
+        comment_answer_publish(comment=comment, user=user)
 
 
 @transaction.atomic
@@ -268,32 +341,54 @@ def comments_address(
     *,
     comments: list[Comment],
     revision,
-    outcome: str,
-    explanation: str,
+    outcome: str = "",
+    explanation: str = "",
     user=None,
 ) -> None:
-    """Link comments to the section revision that addressed them and set their outcome."""
+    """Link comments to the section revision that addressed them, whatever their
+    outcome, and prepare the answer as a draft.
+
+    `outcome` (empty: leave it as it is) and the public `explanation` (empty: leave it
+    as it is) go into the draft answer; the editor's change note is never used as the
+    public explanation. Nothing is public or mailed here: the answer when a moderator
+    publishes it, "your comment led to a change" when the edition with the revision is
+    published (comments_mark_addressed)."""
     for comment in comments:
         comment.addressed_in_revision = revision
-        comment_respond(
+        _record(comment, "Linked to the revision that addresses it", user)
+        if comment.has_draft_answer:
+            current = (comment.draft_outcome, comment.draft_explanation, comment.draft_response)
+        else:
+            current = _published_answer(comment)
+        comment_answer_save(
             comment=comment,
-            outcome=outcome,
-            explanation=explanation,
-            response=comment.response,
+            outcome=outcome or current[0],
+            explanation=explanation or current[1],
+            response=current[2],
             user=user,
         )
 
 
+def _change_undone(revision, published_body: str) -> bool:
+    """Whether the text `revision` changed was put back before this edition: the edition
+    then does not hold the change, and the author is not told it does."""
+    before = revision.prev_record
+    return before is not None and before.body != revision.body and published_body == before.body
+
+
 def comments_mark_addressed(*, edition: Edition) -> int:
-    """Link comments addressed by a revision to the first edition that publishes it."""
-    in_edition = EditionSection.objects.filter(edition=edition).values("section_id")
-    waiting = list(
-        Comment.objects.filter(
+    """Link comments addressed by a revision to the first edition that publishes it, and
+    tell their authors ("your comment led to a change"), unless the change was undone."""
+    bodies = dict(EditionSection.objects.filter(edition=edition).values_list("section_id", "body"))
+    waiting = [
+        comment
+        for comment in Comment.objects.filter(
             addressed_in_revision__isnull=False,
             addressed_in_edition__isnull=True,
-            section_id__in=in_edition,
-        )
-    )
+            section_id__in=list(bodies),
+        ).select_related("addressed_in_revision")
+        if not _change_undone(comment.addressed_in_revision, bodies[comment.section_id])
+    ]
     for comment in waiting:
         comment.addressed_in_edition = edition
         _record(comment, f"Addressed in edition {edition.number}", None)

@@ -2,22 +2,46 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from markdownx.widgets import AdminMarkdownxWidget
-from simple_history.admin import SimpleHistoryAdmin
 
+from guide.admin_history import ReadableHistoryAdmin
 from guide.changes import compare, draft_state, edition_state
 from guide.models import Chapter, ChapterKind, Edition, Section
-from guide.services import edition_number_problem, edition_publish
+from guide.services import (
+    RoundPlan,
+    edition_number_problem,
+    edition_publish,
+    round_plan,
+    round_plan_text,
+    running_round,
+)
 
-MARKDOWN_WIDGETS = {models.TextField: {"widget": AdminMarkdownxWidget}}
+
+class EditorWidget(AdminMarkdownxWidget):
+    """markdownx's editor with its live preview beside the text, under a heading that
+    says what it is. Rendered with the project's templates (the form renderer only
+    sees Django's own and the apps' templates)."""
+
+    template_name = "admin/markdownx_widget.html"
+
+    def _render(self, template_name, context, renderer=None):
+        return mark_safe(render_to_string(template_name, context))  # noqa: S308 - escaped template
+
+
+MARKDOWN_WIDGETS = {models.TextField: {"widget": EditorWidget}}
 
 
 class RevisionCheckForm(forms.ModelForm):
@@ -80,9 +104,24 @@ class ChangeNoteForm(RevisionCheckForm):
     )
 
 
-class ChangeNoteAdmin(SimpleHistoryAdmin):
+class ChangeNoteAdmin(ReadableHistoryAdmin):
     form = ChangeNoteForm
     formfield_overrides = MARKDOWN_WIDGETS
+
+    def get_fieldsets(self, request, obj=None):
+        """Without the right to change, the form-only fields (the change note, the
+        comments to tick) would show as untranslated labels with "None": leave them out."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        model_fields = {f.name for f in self.model._meta.get_fields()}
+        readable = set(self.readonly_fields) | model_fields
+        trimmed = []
+        for name, options in fieldsets:
+            fields = [f for f in options["fields"] if f in readable]
+            if fields:
+                trimmed.append((name, {**options, "fields": fields}))
+        return trimmed
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = form.cleaned_data["change_note"]
@@ -100,16 +139,6 @@ class ChangeNoteAdmin(SimpleHistoryAdmin):
             instance.delete()
 
 
-class SectionInline(admin.StackedInline):
-    model = Section
-    form = RevisionCheckForm
-    extra = 0
-    fields = ("heading", "slug", "order", "is_active", "body", "base_revision")
-    prepopulated_fields = {"slug": ("heading",)}
-    formfield_overrides = MARKDOWN_WIDGETS
-    show_change_link = True
-
-
 @admin.register(Chapter)
 class ChapterAdmin(ChangeNoteAdmin):
     list_display = ("title", "kind", "order", "slug", "is_active", "section_count")
@@ -117,9 +146,12 @@ class ChapterAdmin(ChangeNoteAdmin):
     list_editable = ()
     search_fields = ("title", "slug", "intro", "organisation")
     prepopulated_fields = {"slug": ("title",)}
-    inlines = [SectionInline]
+    # One section per page: the chapter form lists its sections as links to their own
+    # editor instead of holding every section inline (a 12,000 px page).
+    readonly_fields = ("section_links",)
     fieldsets = (
         (None, {"fields": ("kind", "title", "slug", "order", "is_active", "intro")}),
+        (_("Sections"), {"fields": ("section_links",)}),
         (_("Case studies"), {"fields": ("organisation", "channels"), "classes": ("collapse",)}),
         (_("Save"), {"fields": ("change_note", "base_revision")}),
     )
@@ -136,6 +168,19 @@ class ChapterAdmin(ChangeNoteAdmin):
     @admin.display(description=_("sections"), ordering="active_sections")
     def section_count(self, obj: Chapter) -> int:
         return obj.active_sections
+
+    @admin.display(description=_("Sections, each edited on its own page"))
+    def section_links(self, obj: Chapter) -> str:
+        if not obj.pk:
+            return _("Save the chapter first, then add its sections.")
+        return render_to_string(
+            "admin/guide/chapter/section_links.html",
+            {
+                "chapter": obj,
+                "sections": obj.sections.order_by("order", "pk"),
+                "add_url": reverse("admin:guide_section_add") + f"?chapter={obj.pk}",
+            },
+        )
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)
@@ -178,8 +223,56 @@ class SectionAdmin(ChangeNoteAdmin):
         "base_revision",
     )
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """One section per page: links back to its chapter and on to its neighbours."""
+        section = Section.objects.filter(pk=object_id).select_related("chapter").first()
+        if section is not None:
+            siblings = list(
+                Section.objects.filter(chapter_id=section.chapter_id)
+                .order_by("order", "pk")
+                .values_list("pk", "heading")
+            )
+            at = next(i for i, (pk, _heading) in enumerate(siblings) if pk == section.pk)
+            extra_context = {
+                **(extra_context or {}),
+                "section_chapter": section.chapter,
+                "previous_section": siblings[at - 1] if at > 0 else None,
+                "next_section": siblings[at + 1] if at + 1 < len(siblings) else None,
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+# Dates typed the Norwegian way (dd.mm.åååå tt:mm), whatever the browser's own locale:
+# a datetime-local input shows mm/dd/yyyy in an English browser.
+DATETIME_INPUT = "%d.%m.%Y %H:%M"
+DATETIME_INPUT_FORMATS = [DATETIME_INPUT, "%d.%m.%Y %H.%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+def _period_field(label: str, help_text: str = "") -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        input_formats=DATETIME_INPUT_FORMATS,
+        widget=forms.DateTimeInput(
+            format=DATETIME_INPUT,
+            attrs={"size": 16, "placeholder": _("dd.mm.yyyy hh:mm"), "autocomplete": "off"},
+        ),
+        help_text=help_text,
+    )
+
+
+def _to_minute(value: datetime | None) -> datetime | None:
+    return timezone.localtime(value).replace(second=0, microsecond=0) if value else None
+
 
 class PublishForm(forms.Form):
+    """Number, title, summary, and what happens to the consultation round.
+
+    A running round (open or upcoming) is pre-filled and kept unless the editor chooses
+    to end it or to set a new period: leaving the form as it is never ends a round."""
+
+    KEEP, END, NEW = "keep", "end", "new"
+
     number = forms.CharField(label=_("Number"), max_length=20, help_text=_("For example 1.0."))
     title = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(
@@ -188,17 +281,43 @@ class PublishForm(forms.Form):
         required=False,
         help_text=_("What is new, in plain language. Shown publicly with the edition."),
     )
-    comment_opens = forms.DateTimeField(
-        label=_("Comments open"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text=_("Leave both empty if this edition is not out for comment."),
+    # Not required: a form sent without a choice keeps the round, as the default does.
+    consultation = forms.ChoiceField(
+        label=_("The consultation"), widget=forms.RadioSelect, required=False
     )
-    comment_closes = forms.DateTimeField(
-        label=_("Comments close"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    comment_opens = _period_field(
+        _("Comments open"),
+        _(
+            "Date and time, for example 01.03.2027 09:00. Leave both empty if this edition "
+            "is not out for comment."
+        ),
     )
+    comment_closes = _period_field(_("Comments close"))
+
+    def __init__(self, *args, current: Edition | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current = current
+        self.running = current if running_round(current) else None
+        if self.running is None:
+            del self.fields["consultation"]
+            return
+        deadline = formats.date_format(
+            timezone.localtime(self.running.comment_closes), "DATETIME_FORMAT"
+        )
+        self.fields["consultation"].choices = [
+            (
+                self.KEEP,
+                _("Keep the consultation open until %(deadline)s") % {"deadline": deadline},
+            ),
+            (self.END, _("End the consultation now")),
+            (self.NEW, _("Set a new period (below)")),
+        ]
+        self.fields["consultation"].initial = self.KEEP
+        self.fields["comment_opens"].initial = self.running.comment_opens
+        self.fields["comment_closes"].initial = self.running.comment_closes
+        self.fields["comment_opens"].help_text = _(
+            "Pre-filled with the running round. Change the dates only with “Set a new period”."
+        )
 
     def clean_number(self) -> str:
         number = self.cleaned_data["number"].strip()
@@ -210,6 +329,26 @@ class PublishForm(forms.Form):
     def clean(self):
         data = super().clean()
         opens, closes = data.get("comment_opens"), data.get("comment_closes")
+        choice = data.get("consultation")
+        data["end_consultation"] = False
+        if self.running is not None and choice != self.NEW:
+            kept = (_to_minute(self.running.comment_opens), _to_minute(self.running.comment_closes))
+            if (opens or closes) and (_to_minute(opens), _to_minute(closes)) != kept:
+                if choice != self.END:
+                    self.add_error(
+                        "consultation",
+                        _(
+                            "You changed the dates of the running round. Choose “Set a new "
+                            "period” to use them, or put them back."
+                        ),
+                    )
+                    return data
+            # The running round's own period, to the second: round_plan carries it over.
+            data["comment_opens"] = data["comment_closes"] = None
+            data["end_consultation"] = choice == self.END
+            return data
+        if self.running is not None and not (opens and closes):
+            raise ValidationError(_("Give when comments open and when they close."))
         if bool(opens) != bool(closes):
             raise ValidationError(
                 _("Give both when comments open and when they close, or neither.")
@@ -218,9 +357,30 @@ class PublishForm(forms.Form):
             self.add_error("comment_closes", _("The deadline must be after the opening time."))
         return data
 
+    def publish_arguments(self) -> dict:
+        """The keyword arguments for edition_publish."""
+        data = self.cleaned_data
+        return {
+            "number": data["number"],
+            "title": data["title"],
+            "summary": data["summary"],
+            "comment_opens": data["comment_opens"],
+            "comment_closes": data["comment_closes"],
+            "end_consultation": data["end_consultation"],
+        }
+
+    def plan(self) -> RoundPlan:
+        arguments = self.publish_arguments()
+        return round_plan(
+            previous=self.current,
+            comment_opens=arguments["comment_opens"],
+            comment_closes=arguments["comment_closes"],
+            end_consultation=arguments["end_consultation"],
+        )
+
 
 @admin.register(Edition)
-class EditionAdmin(SimpleHistoryAdmin):
+class EditionAdmin(ReadableHistoryAdmin):
     list_display = ("number", "title", "published_at", "published_by", "comment_closes")
     search_fields = ("number", "title", "summary")
     list_select_related = ("published_by",)
@@ -250,11 +410,11 @@ class EditionAdmin(SimpleHistoryAdmin):
         if not request.user.has_perm("guide.add_edition"):
             raise PermissionDenied
         current = Edition.objects.current()
-        form = PublishForm(request.POST or None)
+        form = PublishForm(request.POST or None, current=current)
         confirmed = request.method == "POST" and "confirm" in request.POST
         if request.method == "POST" and form.is_valid() and confirmed:
             try:
-                edition = edition_publish(user=request.user, **form.cleaned_data)
+                edition = edition_publish(user=request.user, **form.publish_arguments())
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -270,14 +430,19 @@ class EditionAdmin(SimpleHistoryAdmin):
             for change in compare(edition_state(current) if current else {}, draft_state())
             if change.status != "unchanged"
         ]
+        confirming = request.method == "POST" and form.is_valid() and not confirmed
+        plan = form.plan() if confirming else None
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Publish a new edition"),
+            "round_plan": plan,
+            "round_text": round_plan_text(plan, number=form.cleaned_data["number"]) if plan else "",
+            "round_warning": plan is not None and plan.ends_running_round,
             "form": form,
             "current": current,
             "changes": changes,
-            "confirming": request.method == "POST" and form.is_valid() and not confirmed,
+            "confirming": confirming,
             "kinds": ChapterKind,
         }
         return render(request, "admin/guide/edition/publish.html", context)

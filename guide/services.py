@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -62,6 +63,76 @@ def _changes_since(previous: Edition | None) -> dict[int, str]:
     return kinds
 
 
+class RoundAction:
+    """What publishing does to the consultation round (the comment period)."""
+
+    NONE = "none"  # no round runs and none is set: the new edition is not out for comment
+    CARRY = "carry"  # the running round goes on, on the new edition, to the same deadline
+    END = "end"  # the running round ends now; the new edition is not out for comment
+    NEW = "new"  # the new edition gets the period given (a running round ends now)
+
+
+@dataclass(frozen=True)
+class RoundPlan:
+    action: str
+    opens: datetime | None  # the new edition's period
+    closes: datetime | None
+    previous: Edition | None  # the edition whose round runs now, if one does
+    now: datetime
+
+    @property
+    def ends_running_round(self) -> bool:
+        return self.previous is not None and self.action in (RoundAction.END, RoundAction.NEW)
+
+
+def running_round(edition: Edition | None, now: datetime | None = None) -> bool:
+    """Whether `edition` has a comment period that is open or still to come."""
+    return edition is not None and edition.comment_period_state(now) in ("open", "upcoming")
+
+
+def round_plan(
+    *,
+    previous: Edition | None,
+    comment_opens: datetime | None = None,
+    comment_closes: datetime | None = None,
+    end_consultation: bool = False,
+    now: datetime | None = None,
+) -> RoundPlan:
+    """What publishing a new edition after `previous` does to the consultation round.
+
+    A running round (open or upcoming) is carried over unless the caller ends it on
+    purpose (`end_consultation`) or gives a different period. Giving the running
+    round's own period, or no period at all, carries it over."""
+    now = now or timezone.now()
+    running = previous if running_round(previous, now) else None
+    given = comment_opens is not None or comment_closes is not None
+    if running is not None:
+        same = (comment_opens, comment_closes) == (running.comment_opens, running.comment_closes)
+        if end_consultation:
+            return RoundPlan(RoundAction.END, None, None, running, now)
+        if not given or same:
+            return RoundPlan(
+                RoundAction.CARRY, running.comment_opens, running.comment_closes, running, now
+            )
+        return RoundPlan(RoundAction.NEW, comment_opens, comment_closes, running, now)
+    if given:
+        return RoundPlan(RoundAction.NEW, comment_opens, comment_closes, None, now)
+    return RoundPlan(RoundAction.NONE, None, None, None, now)
+
+
+def _end_round(edition: Edition, *, now: datetime, user: User | None) -> None:
+    """End `edition`'s running round now, so the stored deadline is the real one. A
+    round that has not opened yet never runs: its period is cleared."""
+    if edition.comment_period_state(now) == "upcoming":
+        edition.comment_opens = edition.comment_closes = None
+    else:
+        edition.comment_closes = now
+    edition._change_reason = _("Consultation ended on publishing a new edition")
+    if user is not None:
+        edition._history_user = user
+    edition.save(update_fields=["comment_opens", "comment_closes"])
+
+
 @transaction.atomic
 def edition_publish(
     *,
@@ -71,9 +142,13 @@ def edition_publish(
     user: User | None = None,
     comment_opens: datetime | None = None,
     comment_closes: datetime | None = None,
+    end_consultation: bool = False,
     now: datetime | None = None,
 ) -> Edition:
-    """Freeze the working draft into a new edition and make it the current one."""
+    """Freeze the working draft into a new edition and make it the current one.
+
+    A running consultation round is carried over to the new edition unless
+    `end_consultation` is set or another period is given (see round_plan)."""
     # Serialise publishing: two editors pressing the button at once get one edition
     # each in turn, or a clear error, never a half-copied snapshot.
     list(Edition.objects.select_for_update().order_by("pk").values_list("pk", flat=True)[:1])
@@ -84,21 +159,31 @@ def edition_publish(
         raise ValidationError(_("The working draft has no chapters to publish."))
 
     previous = Edition.objects.current()
+    now = now or timezone.now()
+    plan = round_plan(
+        previous=previous,
+        comment_opens=comment_opens,
+        comment_closes=comment_closes,
+        end_consultation=end_consultation,
+        now=now,
+    )
     change_of = _changes_since(previous)
     edition = Edition(
         number=number,
         title=title,
         summary=summary,
-        published_at=now or timezone.now(),
+        published_at=now,
         published_by=user,
-        comment_opens=comment_opens,
-        comment_closes=comment_closes,
+        comment_opens=plan.opens,
+        comment_closes=plan.closes,
     )
     edition.full_clean()
     edition._change_reason = _("Published edition %(number)s") % {"number": number}
     if user is not None:
         edition._history_user = user
     edition.save()
+    if plan.ends_running_round:
+        _end_round(plan.previous, now=now, user=user)
 
     chapters = list(Chapter.objects.active().order_by("kind", "order", "pk"))
     positions_by_kind: dict[str, int] = {}
@@ -143,3 +228,41 @@ def edition_publish(
     EditionSection.objects.bulk_create(rows)
     edition_published.send(sender=Edition, edition=edition)
     return edition
+
+
+def _when(value: datetime) -> str:
+    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+
+
+def round_plan_text(plan: RoundPlan, *, number: str) -> str:
+    """What publishing edition `number` does to the consultation round, in plain words:
+    the confirm step in the admin and the publish_edition command both say it."""
+    if plan.action == RoundAction.CARRY:
+        return _(
+            "The consultation goes on: edition %(number)s takes over the running round, "
+            "with comments accepted from %(opens)s until %(closes)s, as now."
+        ) % {"number": number, "opens": _when(plan.opens), "closes": _when(plan.closes)}
+    if plan.action == RoundAction.END:
+        return _(
+            "The consultation ends when you publish. It was to run until %(closes)s; "
+            "after publishing, nobody can comment. Edition %(number)s is not out for comment."
+        ) % {"number": number, "closes": _when(plan.previous.comment_closes)}
+    if plan.action == RoundAction.NEW and plan.previous is not None:
+        return _(
+            "The running consultation (until %(old_closes)s) ends when you publish. "
+            "Edition %(number)s gets a new round: comments from %(opens)s until %(closes)s."
+        ) % {
+            "old_closes": _when(plan.previous.comment_closes),
+            "number": number,
+            "opens": _when(plan.opens),
+            "closes": _when(plan.closes),
+        }
+    if plan.action == RoundAction.NEW:
+        return _("Edition %(number)s is out for comment from %(opens)s until %(closes)s.") % {
+            "number": number,
+            "opens": _when(plan.opens),
+            "closes": _when(plan.closes),
+        }
+    return _("No consultation is running, and edition %(number)s is not out for comment.") % {
+        "number": number
+    }

@@ -62,8 +62,8 @@ def test_from_comment_to_revision_to_published_outcome(loop_site, new_context):
     _log_in(moderator, base, "moderator")
     moderator.goto(f"{base}/admin/comments/comment/{comment.pk}/change/")
     moderator.select_option("#id_status", "published")
-    moderator.fill("#id_response", "Takk! Vi ser på dette i neste versjon.")
-    moderator.click("input[name=_save]")
+    moderator.fill("#id_draft_response", "Takk! Vi ser på dette i neste versjon.")
+    moderator.click("input[name=_publish_answer]")
     moderator.wait_for_url(f"{base}/admin/comments/comment/")
 
     # The editor sees the comment beside the text, ticks it, saves a revision...
@@ -75,6 +75,7 @@ def test_from_comment_to_revision_to_published_outcome(loop_site, new_context):
     editor.goto(f"{base}/admin/guide/section/{section.pk}/change/")
     box = editor.get_by_label("Kari Nordmann", exact=False)
     box.check()
+    editor.select_option("#id_addressed_outcome", "accepted")
     editor.fill("#id_body", section.body + "\n\nSkriv formålet ned, så dere kan måle det senere.")
     editor.fill("#id_change_note", "La til at formålet skal skrives ned, etter innspill")
     editor.click("input[name=_save]")
@@ -89,6 +90,15 @@ def test_from_comment_to_revision_to_published_outcome(loop_site, new_context):
     assert "Husk formålet" in editor.content()  # the changed section is listed
     editor.click("input[name=confirm]")
     editor.wait_for_url(f"{base}/admin/guide/edition/")
+
+    # The outcome the editor chose is a draft until the moderator publishes it.
+    reader = new_context().new_page()
+    reader.goto(f"{base}/kommentarer/{comment.pk}/")
+    assert "Tatt til følge" not in reader.inner_text("main")
+    moderator.goto(f"{base}/admin/comments/comment/{comment.pk}/change/")
+    assert "Tatt til følge" in moderator.locator(".answer-preview").inner_text()
+    moderator.click("input[name=_publish_answer]")
+    moderator.wait_for_url(f"{base}/admin/comments/comment/")
 
     # The public sees the outcome and the link to the changed text.
     reader = new_context().new_page()

@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from comments.models import Notification, Outcome, Status
-from comments.services import comment_respond
+from comments.services import comment_answer_publish, comment_respond
 from guide.models import Edition
 from guide.services import edition_publish
 from tests.comments.conftest import bulk_comments, make_comment, section_of
@@ -104,15 +104,16 @@ def test_moderator_sets_outcome_and_response_shown_publicly_mailed_once(
     data = {
         "status": "published",
         "withheld_reason": "",
-        "outcome": "declined",
-        "outcome_explanation": "Veilederen skal ikke gi regler.",
-        "response": "Takk for innspillet. Vi holder oss til prinsipper.",
+        "draft_outcome": "declined",
+        "draft_explanation": "Veilederen skal ikke gi regler.",
+        "draft_response": "Takk for innspillet. Vi holder oss til prinsipper.",
     }
     url = f"{QUEUE}{comment.pk}/change/"
-    assert client.post(url, data).status_code == 302
-    assert client.post(url, data).status_code == 302
+    assert client.post(url, {**data, "_publish_answer": "1"}).status_code == 302
+    assert client.post(url, {**data, "_publish_answer": "1"}).status_code == 302
     comment.refresh_from_db()
     assert (comment.outcome, comment.responded_by) == ("declined", moderator)
+    assert not comment.has_draft_answer
     mails = [m.subject for m in mail.outbox if m.to == ["forfatter@example.no"]]
     assert len(mails) == len(set(mails)) == 3  # receipt, published, outcome: each once
     page = client.get(comment.get_absolute_url()).content.decode()
@@ -164,17 +165,22 @@ def test_editor_ticks_comments_that_a_revision_addresses(
         "change_note": "Presiserte formålet etter innspill",
         "addressed": [comment.pk],
         "addressed_outcome": "accepted",
+        "addressed_explanation": "",
     }
-    response = client.post(f"/admin/guide/section/{section.pk}/change/", data)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/guide/section/{section.pk}/change/", data)
     assert response.status_code == 302
     comment.refresh_from_db()
     revision = section.history.first()
     assert comment.addressed_in_revision_id == revision.pk
     assert revision.history_change_reason == "Presiserte formålet etter innspill"
-    assert comment.outcome == Outcome.ACCEPTED
-    assert comment.outcome_explanation == "Presiserte formålet etter innspill"
+    # The outcome is a draft, and the editor's change note stays internal.
+    assert (comment.outcome, comment.draft_outcome) == (Outcome.OPEN, Outcome.ACCEPTED)
+    assert comment.outcome_explanation == comment.draft_explanation == ""
+    assert "Presiserte formålet" not in client.get(comment.get_absolute_url()).content.decode()
     other.refresh_from_db()
     assert other.outcome == Outcome.OPEN and other.addressed_in_revision is None
+    assert not [m for m in mail.outbox if m.to == ["forfatter@example.no"] and "1.0" in m.body]
 
     with django_capture_on_commit_callbacks(execute=True):
         edition_publish(number="1.0", title="Versjon 1.0")
@@ -182,7 +188,9 @@ def test_editor_ticks_comments_that_a_revision_addresses(
     comment.refresh_from_db()
     assert comment.addressed_in_edition.number == "1.0"
     addressed = [m for m in mail.outbox if "1.0" in m.body]
-    assert len(addressed) == 1
+    assert len(addressed) == 1  # "your comment led to a change", when 1.0 is published
+    assert "Presiserte formålet" not in addressed[0].body
+    comment_answer_publish(comment=comment, user=editor)
     page = client.get(comment.get_absolute_url()).content.decode()
     assert 'href="/versjoner/1.0/ta-stilling/#del-1"' in page
 
@@ -216,9 +224,9 @@ def test_queue_query_count_is_fixed(
     client.get(QUEUE)  # warm the permission and content-type caches
     # 1 session, 2 user, 3-4 user and group permissions, 5-6 the related-only filter
     # choices (chapters, editions), 7 count filtered, 8 count all, 9 the page of comments
-    # with their sections and editions, 10 the language filter's choices, 11-12 the date
-    # hierarchy (range, then days).
-    with django_assert_num_queries(12):
+    # with their sections and editions (and whether each needs attention), 10-11 the date
+    # hierarchy (range, then days). The language filter lists the site's languages.
+    with django_assert_num_queries(11):
         assert client.get(QUEUE).status_code == 200
 
 

@@ -18,40 +18,27 @@ def chapter_form_data(chapter: Chapter, note: str, **changes) -> dict:
         "channels": chapter.channels,
         "change_note": note,
     }
-    sections = list(chapter.sections.all())
-    data.update(
-        {
-            "sections-TOTAL_FORMS": len(sections),
-            "sections-INITIAL_FORMS": len(sections),
-            "sections-MIN_NUM_FORMS": 0,
-            "sections-MAX_NUM_FORMS": 1000,
-        }
-    )
-    for i, s in enumerate(sections):
-        data.update(
-            {
-                f"sections-{i}-id": s.pk,
-                f"sections-{i}-chapter": chapter.pk,
-                f"sections-{i}-heading": s.heading,
-                f"sections-{i}-slug": s.slug,
-                f"sections-{i}-order": s.order,
-                f"sections-{i}-is_active": "on",
-                f"sections-{i}-body": s.body,
-            }
-        )
     data.update(changes)
     return data
+
+
+def section_form_data(section: Section, note: str, **changes) -> dict:
+    return {
+        "chapter": section.chapter_id,
+        "heading": section.heading,
+        "slug": section.slug,
+        "order": section.order,
+        "is_active": "on",
+        "body": section.body,
+        "change_note": note,
+        **changes,
+    }
 
 
 def test_editor_save_is_recorded_with_user_and_change_note(guide, client, editor):
     client.force_login(editor)
     chapter = guide["chapters"][0]
-    data = chapter_form_data(
-        chapter,
-        "Klarere tittel etter innspill",
-        title="Forord og bakgrunn",
-        **{"sections-0-body": "Ny tekst i første del."},
-    )
+    data = chapter_form_data(chapter, "Klarere tittel etter innspill", title="Forord og bakgrunn")
     response = client.post(f"/admin/guide/chapter/{chapter.pk}/change/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors
 
@@ -62,10 +49,28 @@ def test_editor_save_is_recorded_with_user_and_change_note(guide, client, editor
         "Klarere tittel etter innspill",
     )
     section = chapter.sections.get(slug="del-1")
+    data = section_form_data(section, "Ny første del", body="Ny tekst i første del.")
+    response = client.post(f"/admin/guide/section/{section.pk}/change/", data)
+    assert response.status_code == 302
     section_record = section.history.first()
     assert section_record.body == "Ny tekst i første del."
     assert section_record.history_user == editor
-    assert section_record.history_change_reason == "Klarere tittel etter innspill"
+    assert section_record.history_change_reason == "Ny første del"
+
+
+def test_the_chapter_editor_links_to_one_section_per_page(guide, client, editor):
+    client.force_login(editor)
+    chapter = guide["chapters"][1]
+    page = client.get(f"/admin/guide/chapter/{chapter.pk}/change/").content.decode()
+    for section in chapter.sections.all():
+        assert f'href="/admin/guide/section/{section.pk}/change/"' in page
+        assert section.body not in page  # no section is edited inline
+    assert f"/admin/guide/section/add/?chapter={chapter.pk}" in page
+    section_page = client.get(f"/admin/guide/section/{section.pk}/change/").content.decode()
+    assert f'href="/admin/guide/chapter/{chapter.pk}/change/"' in section_page
+    assert 'rel="prev"' in section_page and 'rel="next"' not in section_page  # the last one
+    assert "editor-split__preview" in section_page
+    assert "Forhåndsvisning, slik publikum vil se den" in section_page
 
 
 def test_editor_save_without_change_note_is_refused_and_nothing_is_lost(guide, client, editor):
@@ -275,3 +280,35 @@ def test_a_revert_form_builds_on_the_current_revision(guide, client, editor):
     oldest = section.history.last()
     page = client.get(f"/admin/guide/section/{section.pk}/history/{oldest.pk}/")
     assert page.context["adminform"].form["base_revision"].value() == 2
+
+
+def test_history_and_restore_show_word_level_diffs(guide, client, editor):
+    client.force_login(editor)
+    section = guide["chapters"][0].sections.get(slug="del-1")
+    first = section.history.last()
+    words = " ".join(f"ord{n}" for n in range(200))  # long enough to be shortened before
+    for note, body in (("Lang tekst", f"{words} slutt."), ("Ett ord", f"{words} avslutning.")):
+        data = section_form_data(section, note, body=body)
+        assert client.post(f"/admin/guide/section/{section.pk}/change/", data).status_code == 302
+        section.refresh_from_db()
+    history = client.get(f"/admin/guide/section/{section.pk}/history/").content.decode()
+    assert '<del><span class="sr-only">[' in history and '<ins><span class="sr-only">[' in history
+    assert ">slutt<" in history and ">avslutning<" in history  # the changed word alone
+    assert "chars]" not in history  # not simple-history's "En ka[957 chars]ering"
+    assert "ord100" not in history.split("avslutning")[0][-2000:]  # unchanged text shortened
+    restore = client.get(f"/admin/guide/section/{section.pk}/history/{first.pk}/").content.decode()
+    summary = restore[restore.index('id="restore-changes"') :]
+    summary = summary[: summary.index("</div>")]
+    assert "<ins>" in summary and "<del>" in summary
+    assert "Tekst" in summary and "formålet" in summary  # the text restoring brings back
+
+
+def test_a_missing_change_note_is_reported_at_the_top_of_the_form(guide, client, editor):
+    client.force_login(editor)
+    section = guide["chapters"][0].sections.get(slug="del-1")
+    data = section_form_data(section, "", body="Endret uten notat.")
+    page = client.post(f"/admin/guide/section/{section.pk}/change/", data).content.decode()
+    summary = page.index('id="error-summary"')
+    assert summary < page.index('name="body"')  # above the form's fields, not at the bottom
+    assert 'href="#id_change_note"' in page[summary : summary + 1000]
+    assert "Endringsnotat" in page[summary : summary + 1000]

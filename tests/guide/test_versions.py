@@ -54,4 +54,10 @@ def test_load_guide_and_publishing_move_the_guide_version(db, tmp_path):
     edit(Section.objects.first(), body="Ny tekst.")
     edition_publish(number="9.0", title="Ny")
     assert versions.current().guide > loaded.guide
-    assert versions.current().opens is None  # the new edition has no comment period
+    from guide.models import Edition
+
+    current = Edition.objects.current()
+    assert (versions.current().opens, versions.current().closes) == (
+        current.comment_opens,
+        current.comment_closes,
+    )

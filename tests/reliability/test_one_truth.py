@@ -136,9 +136,9 @@ def _change_comment(server: Gunicorn, pk: int, **fields: str) -> None:
     data = {
         "status": "published",
         "withheld_reason": "",
-        "outcome": "open",
-        "outcome_explanation": "",
-        "response": "",
+        "draft_outcome": "open",
+        "draft_explanation": "",
+        "draft_response": "",
         **fields,
     }
     response = post_form(
@@ -199,7 +199,21 @@ def test_every_worker_shows_what_was_decided_at_once(deployment):
     # (d) an outcome recorded in the admin.
     explanation = f"Forklaring {marker}"
     _change_comment(
-        servers[-1], pk, outcome="accepted", outcome_explanation=explanation, response="Takk."
+        servers[-1],
+        pk,
+        draft_outcome="accepted",
+        draft_explanation=explanation,
+        draft_response="Takk.",
+    )
+    # Saved as a draft: not public yet, on any worker.
+    _all_show(servers, [f"/kommentarer/{pk}/"], absent=explanation)
+    _change_comment(
+        servers[0],
+        pk,
+        draft_outcome="accepted",
+        draft_explanation=explanation,
+        draft_response="Takk.",
+        _publish_answer="1",
     )
     _all_show(servers, [section_path, "/kommentarer/", f"/kommentarer/{pk}/"], present=explanation)
 

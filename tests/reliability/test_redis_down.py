@@ -181,9 +181,9 @@ def test_pages_and_comments_survive_redis_stopping(app):
         {
             "status": "withheld",
             "withheld_reason": "personal_data",
-            "outcome": "open",
-            "outcome_explanation": "",
-            "response": "",
+            "draft_outcome": "open",
+            "draft_explanation": "",
+            "draft_response": "",
         },
         cookies=cookies,
     )
