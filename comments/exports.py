@@ -2,6 +2,11 @@
 
 Open data never holds an e-mail address or client hash. CSV opens correctly in a
 spreadsheet: UTF-8 with a byte-order mark, ISO 8601 dates.
+
+Every text cell that a spreadsheet could take for a formula (it starts with `=`, `+`,
+`-`, `@`, a tab or a carriage return) is neutralised with a leading apostrophe, in CSV
+and JSON alike (and so in the API, which shares `row`): a comment named
+`=HYPERLINK(...)` is shown as text, never run, whichever program opens the file.
 """
 
 from __future__ import annotations
@@ -38,6 +43,17 @@ PUBLIC_FIELDS = [
 STAFF_FIELDS = PUBLIC_FIELDS + ["email", "status", "withheld_reason", "language"]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula, made plain text (OWASP's
+    advice for CSV injection: prefix an apostrophe)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _iso(value) -> str:
     return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
 
@@ -72,7 +88,7 @@ def row(comment: Comment, *, staff: bool) -> dict[str, object]:
             withheld_reason=comment.withheld_reason,
             language=comment.language,
         )
-    return data
+    return {key: neutralise(value) for key, value in data.items()}
 
 
 def export_queryset(queryset):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,13 @@ from comments.models import BODY_MAX, BODY_MIN, QUOTE_MAX, Comment
 # Invisible control characters (all but tab and newline) have no place in a comment,
 # and some (NUL) cannot even be stored or sent in a feed.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_format_characters(value: str) -> str:
+    """Drop Unicode format characters (category Cf: zero-width spaces and joiners,
+    bidi marks, embeddings, overrides and isolates). In a name they hide nothing worth
+    keeping and can make a name look empty, or reorder the text shown after it."""
+    return "".join(char for char in value if unicodedata.category(char) != "Cf")
 
 
 class CommentForm(forms.ModelForm):
@@ -64,13 +72,13 @@ class CommentForm(forms.ModelForm):
             self.fields["body"].label = _("Your reply")
 
     def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
+        name = " ".join(strip_format_characters(self.cleaned_data["name"]).split())
         if not name:
             raise forms.ValidationError(_("Write your name. It is shown with the comment."))
         return name
 
     def clean_organisation(self) -> str:
-        return " ".join(self.cleaned_data["organisation"].split())
+        return " ".join(strip_format_characters(self.cleaned_data["organisation"]).split())
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()

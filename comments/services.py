@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -89,11 +90,26 @@ def comment_submit(
     return comment
 
 
+def receipt_allowed(comment: Comment) -> bool:
+    """At most settings.RECEIPTS_PER_ADDRESS_PER_DAY receipts to one address in 24 hours,
+    decided from the database so it holds across workers and instances: this comment
+    gets one only if it is among the first that many comments with its address in the
+    24 hours before it. (Counting comments, not receipts sent, errs on sending fewer.)"""
+    since = comment.created_at - timedelta(days=1)
+    earlier = Comment.objects.filter(
+        email=comment.email, created_at__gte=since, created_at__lte=comment.created_at
+    ).filter(models.Q(created_at__lt=comment.created_at) | models.Q(pk__lte=comment.pk))
+    return earlier.count() <= settings.RECEIPTS_PER_ADDRESS_PER_DAY
+
+
 def send_receipt(comment: Comment) -> None:
-    """E-mail the author a receipt, in the language they wrote in."""
+    """E-mail the author a receipt, in the language they wrote in. It holds nothing the
+    sender chose, so it cannot be used to mail someone else a message."""
+    if not receipt_allowed(comment):
+        logger.info("No receipt for comment %s: the address has had its receipts today", comment.pk)
+        return
     with translation.override(comment.language):
         context = {
-            "comment": comment,
             "section": comment.edition_section,
             "site_owner": settings.SITE_OWNER,
             "privacy_url": settings.SITE_URL + reverse("guide:privacy"),
@@ -102,8 +118,13 @@ def send_receipt(comment: Comment) -> None:
         body = render_to_string("comments/email/receipt.txt", context)
     try:
         send_mail(subject, body, None, [comment.email])
-    except Exception:  # noqa: BLE001 - the comment is stored; a lost receipt is logged
-        logger.exception("Could not send the receipt for comment %s", comment.pk)
+    except Exception as error:  # noqa: BLE001 - the comment is stored; a lost receipt is logged
+        # A warning, once, without a traceback: a mail server that is down is an
+        # operations matter, not a bug. Only the error's kind: its text may hold the
+        # address.
+        logger.warning(
+            "Could not send the receipt for comment %s (%s)", comment.pk, type(error).__name__
+        )
 
 
 @transaction.atomic

@@ -148,10 +148,13 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Five failed logins lock out the account and the client address for an hour.
+# Five failed logins for one username from one client address lock that combination
+# out for an hour, so a stranger elsewhere cannot lock an editor out; five failures
+# from one address, whatever the usernames, lock that address out too (guessing many
+# accounts from one place).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "comments.client.axes_client_address"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
@@ -299,6 +302,10 @@ if not SITE_URL.startswith(("http://", "https://")):
 # Who runs the site: shown in the footer and the privacy and accessibility statements.
 SITE_OWNER = env_str("SITE_OWNER", "Difi – Direktoratet for forvaltning og IKT")
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", "postmottak@difi.no")
+
+# Receipts: anyone can give any address, so one address gets at most this many receipts
+# in 24 hours, however many comments name it.
+RECEIPTS_PER_ADDRESS_PER_DAY = env_int("RECEIPTS_PER_ADDRESS_PER_DAY", 3, minimum=1)
 
 # A trivial view at /_bench/ping, through the full middleware: the ceiling `make bench`
 # compares every page with. Off unless a benchmark turns it on.
