@@ -39,7 +39,10 @@ def test_a_receipt_carries_neither_the_name_nor_the_comment_nor_foreign_links(
 def test_one_address_gets_at_most_the_daily_number_of_receipts(open_guide, client, settings):
     settings.RECEIPTS_PER_ADDRESS_PER_DAY = 3
     for n in range(5):
-        assert client.post(URL, {**VALID, "body": f"Kommentar nummer {n} om teksten."}).status_code == 302
+        assert (
+            client.post(URL, {**VALID, "body": f"Kommentar nummer {n} om teksten."}).status_code
+            == 302
+        )
     assert Comment.objects.count() == 5  # every comment is kept...
     assert len(mail.outbox) == 3  # ...but the address hears of three
     client.post(URL, {**VALID, "email": "annen@example.no"})
