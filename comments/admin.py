@@ -12,8 +12,8 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin_permissions import HistoryAdmin
 from comments.exports import export_response
 from comments.models import Comment, Outcome, Status, WithheldReason
 from comments.services import (
@@ -80,7 +80,7 @@ class CommentAdminForm(forms.ModelForm):
 
 
 @admin.register(Comment)
-class CommentAdmin(SimpleHistoryAdmin):
+class CommentAdmin(HistoryAdmin):
     form = CommentAdminForm
     action_form = ModerationActionForm
     actions = ["publish_selected", "withhold_selected", "mark_as_spam", "export_selected"]

@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from markdownx.widgets import AdminMarkdownxWidget
-from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin_permissions import HistoryAdmin
 from guide.cache import guide_changed
 from guide.changes import compare, draft_state, edition_state
 from guide.models import Chapter, ChapterKind, Edition, Section
@@ -81,7 +81,7 @@ class ChangeNoteForm(RevisionCheckForm):
     )
 
 
-class ChangeNoteAdmin(SimpleHistoryAdmin):
+class ChangeNoteAdmin(HistoryAdmin):
     form = ChangeNoteForm
     formfield_overrides = MARKDOWN_WIDGETS
 
@@ -221,7 +221,7 @@ class PublishForm(forms.Form):
 
 
 @admin.register(Edition)
-class EditionAdmin(SimpleHistoryAdmin):
+class EditionAdmin(HistoryAdmin):
     list_display = ("number", "title", "published_at", "published_by", "comment_closes")
     search_fields = ("number", "title", "summary")
     list_select_related = ("published_by",)
