@@ -311,6 +311,15 @@ CONTACT_EMAIL = env_str("CONTACT_EMAIL", "postmottak@difi.no")
 # in 24 hours, however many comments name it.
 RECEIPTS_PER_ADDRESS_PER_DAY = env_int("RECEIPTS_PER_ADDRESS_PER_DAY", 3, minimum=1)
 
+# How long personal data is kept (`manage.py purge_personal_data`, run daily, deletes it
+# after this; the privacy page quotes these numbers). Client-address hashes on comments
+# and reports, in days; e-mail addresses, in months after the comment's outcome was set
+# (or after it was received, for a comment that never gets one); django-axes' records of
+# login attempts (username, address, browser), in days.
+RETAIN_CLIENT_HASH_DAYS = env_int("RETAIN_CLIENT_HASH_DAYS", 30, minimum=1)
+RETAIN_EMAIL_MONTHS = env_int("RETAIN_EMAIL_MONTHS", 12, minimum=1)
+RETAIN_LOGIN_RECORDS_DAYS = env_int("RETAIN_LOGIN_RECORDS_DAYS", 30, minimum=1)
+
 # A trivial view at /_bench/ping, through the full middleware: the ceiling `make bench`
 # compares every page with. Off unless a benchmark turns it on.
 BENCHMARK_ENDPOINTS = env_bool("INNSPILL_BENCHMARK", False)
