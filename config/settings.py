@@ -153,12 +153,12 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Five failed logins for one username from one client address lock that combination
-# out for an hour, so a stranger elsewhere cannot lock an editor out; five failures
-# from one address, whatever the usernames, lock that address out too (guessing many
-# accounts from one place).
+# out for an hour. Only the combination: a lock on the username alone would let a
+# stranger anywhere lock an editor out, and one on the address alone would let anyone
+# behind the same address (an office, a mobile carrier's shared address) do it.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "comments.client.axes_client_address"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True

@@ -51,12 +51,15 @@ def test_the_lockout_page_is_in_the_readers_language(db, editor, language, headi
     assert heading in html and f'lang="{language}"' in html
 
 
-def test_the_client_is_locked_out_too(db, editor, django_user_model):
+def test_guessing_one_account_from_one_address_does_not_lock_the_others(
+    db, editor, django_user_model
+):
     django_user_model.objects.create_user("annen", password="et-langt-passord-123", is_staff=True)
     client = Client()
-    for n in range(5):
-        _login(client, f"gjett{n}", "feil")
-    assert _login(client, "annen", "et-langt-passord-123").status_code == 429
+    for _ in range(5):
+        _login(client, "redaktor", "feil")
+    assert _login(client, "redaktor", "et-langt-passord-123").status_code == 429
+    assert _login(client, "annen", "et-langt-passord-123").status_code == 302
 
 
 def test_a_correct_login_still_works(db, editor):
