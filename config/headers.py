@@ -7,11 +7,14 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 # Nothing on the site uses these browser features: turn them off, for us and for
-# anything that might ever be embedded.
+# anything that might ever be embedded (browsing-topics: no interest-based advertising
+# profile from visits here). Every feature must be one Chromium knows, or it says so on
+# the console (tests/browser/test_response_headers.py); `interest-cohort` no longer is.
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in (
         "accelerometer",
+        "browsing-topics",
         "camera",
         "geolocation",
         "gyroscope",
