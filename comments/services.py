@@ -100,7 +100,7 @@ def receipt_allowed(comment: Comment) -> bool:
     24 hours before it. (Counting comments, not receipts sent, errs on sending fewer.)"""
     since = comment.created_at - timedelta(days=1)
     earlier = Comment.objects.filter(
-        email=comment.email, created_at__gte=since, created_at__lte=comment.created_at
+        email__iexact=comment.email, created_at__gte=since, created_at__lte=comment.created_at
     ).filter(models.Q(created_at__lt=comment.created_at) | models.Q(pk__lte=comment.pk))
     return earlier.count() <= settings.RECEIPTS_PER_ADDRESS_PER_DAY
 

@@ -107,6 +107,7 @@ def test_a_stored_file_that_is_not_an_image_is_only_ever_a_download(db, client, 
     assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
 
 
 @pytest.mark.parametrize("path", ["/media/guide/finnes-ikke.png", "/media/annet/x.png"])
