@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -390,16 +391,23 @@ NAME_REMOVED = gettext_lazy("Name removed")
 
 
 @transaction.atomic
-def commenter_erase(*, email: str, dry_run: bool = False) -> dict[str, int]:
+def commenter_erase(
+    *, email: str = "", comment_ids: Iterable[int] = (), dry_run: bool = False
+) -> dict[str, int]:
     """Erase a commenter's name and e-mail address from every comment written with
-    `email`, history included; the text stays, as a public record. Their comments show
-    "Navn fjernet" / "Namn fjerna" / "Name removed", in the language each was written
-    in. Returns how many comments and history records were (or would be) changed."""
+    `email` (any letter case) and from the comments `comment_ids` (for an address
+    already purged), history included; the text stays, as a public record. Their
+    comments show "Navn fjernet" / "Namn fjerna" / "Name removed", in the language each
+    was written in. Returns how many comments and history records were (or would be)
+    changed."""
     from django.contrib.admin.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
     address = email.strip()
-    comments = list(Comment.objects.filter(email__iexact=address).order_by("pk"))
+    chosen = models.Q(pk__in=list(comment_ids))
+    if address:
+        chosen |= models.Q(email__iexact=address)
+    comments = list(Comment.objects.filter(chosen).order_by("pk"))
     pks = [comment.pk for comment in comments]
     history = Comment.history.filter(id__in=pks)
     counts = {"comments": len(comments), "history_records": history.count()}

@@ -224,11 +224,26 @@ def test_erase_dry_run_changes_nothing(commenter):
     assert out.getvalue().startswith("Would erase the name and e-mail address on 3 comments")
 
 
+def test_erase_by_comment_id_when_the_address_is_gone(commenter):
+    first = commenter["mine"][0]
+    Comment.objects.filter(pk=first.pk).update(email="")  # purged long ago
+    out = StringIO()
+    call_command("erase_commenter", "--comment", str(first.pk), stdout=out)
+    first.refresh_from_db()
+    assert first.name == "Navn fjernet"
+    assert not Comment.history.filter(id=first.pk, name=NAME).exists()
+    # Only that comment: the others still have their address and name.
+    assert Comment.objects.filter(name=NAME).count() == 2
+    assert "on 1 comments" in out.getvalue()
+
+
 def test_erase_refuses_what_is_not_an_address(db):
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="not an e-mail address"):
         call_command("erase_commenter", "--email", "Kari Nordmann")
+    with pytest.raises(CommandError, match="--email"):
+        call_command("erase_commenter")
 
 
 def test_the_admin_points_to_a_command_that_exists():
