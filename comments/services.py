@@ -310,6 +310,9 @@ def comments_mark_addressed(*, edition: Edition) -> int:
 
 # Personal data housekeeping ----------------------------------------------------------
 
+# What a report's client hash becomes once deleted (followed by the report's id).
+PURGED_REPORT_PREFIX = "purged-"
+
 
 def months_before(moment: datetime, months: int) -> datetime:
     """The same day and time `months` calendar months earlier (the month's last day if
@@ -378,13 +381,11 @@ def personal_data_purge(*, now: datetime | None = None, dry_run: bool = False) -
     report_hashes.update(
         client_hash=Concat(Value(PURGED_REPORT_PREFIX), Cast("pk", models.CharField()))
     )
-    Comment.objects.filter(pk__in=list(emails.values_list("pk", flat=True))).update(email="")
+    Comment.objects.filter(pk__in=emails.values("pk")).update(email="")
     for records in login_records:
         records.delete()
     return counts
 
-
-PURGED_REPORT_PREFIX = "purged-"
 
 # The name an erased commenter's comments are shown with, in the comment's language.
 NAME_REMOVED = gettext_lazy("Name removed")
