@@ -2,6 +2,12 @@
 
 Open data never holds an e-mail address or client hash. CSV opens correctly in a
 spreadsheet: UTF-8 with a byte-order mark, ISO 8601 dates.
+
+In the files (CSV and JSON, open data and staff exports alike) every text cell that a
+spreadsheet could take for a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
+carriage return) is neutralised with a leading apostrophe: a comment named
+`=HYPERLINK(...)` is shown as text, never run, whichever program opens the file. The
+API (guide/api.py) answers programs, not spreadsheets, and gives the text as written.
 """
 
 from __future__ import annotations
@@ -36,6 +42,17 @@ PUBLIC_FIELDS = [
     "addressed_in_edition",
 ]
 STAFF_FIELDS = PUBLIC_FIELDS + ["email", "status", "withheld_reason", "language"]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula, made plain text (OWASP's
+    advice for CSV injection: prefix an apostrophe)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _iso(value) -> str:
@@ -75,6 +92,11 @@ def row(comment: Comment, *, staff: bool) -> dict[str, object]:
     return data
 
 
+def file_row(comment: Comment, *, staff: bool) -> dict[str, object]:
+    """A row for a file someone may open in a spreadsheet."""
+    return {key: neutralise(value) for key, value in row(comment, staff=staff).items()}
+
+
 def export_queryset(queryset):
     return queryset.select_related(
         "edition_section__edition", "edition_section__edition_chapter", "addressed_in_edition"
@@ -91,7 +113,7 @@ def csv_lines(comments: Iterable[Comment], *, staff: bool) -> Iterator[str]:
     writer = csv.DictWriter(_Echo(), fieldnames=fields)
     yield "\ufeff" + writer.writeheader()
     for comment in comments:
-        yield writer.writerow(row(comment, staff=staff))
+        yield writer.writerow(file_row(comment, staff=staff))
 
 
 def json_chunks(comments: Iterable[Comment], *, staff: bool) -> Iterator[str]:
@@ -102,7 +124,7 @@ def json_chunks(comments: Iterable[Comment], *, staff: bool) -> Iterator[str]:
         yield (
             ("" if first else ",")
             + "\n"
-            + json.dumps(row(comment, staff=staff), ensure_ascii=False)
+            + json.dumps(file_row(comment, staff=staff), ensure_ascii=False)
         )
         first = False
     yield "\n]}\n"

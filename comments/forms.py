@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 import time
+import unicodedata
 
 from django import forms
 from django.conf import settings
@@ -31,6 +32,13 @@ class ShownAtInput(forms.HiddenInput):
 
     def get_context(self, name, value, attrs):
         return super().get_context(name, shown_token(), attrs)
+
+
+def strip_format_characters(value: str) -> str:
+    """Drop Unicode format characters (category Cf: zero-width spaces and joiners,
+    bidi marks, embeddings, overrides and isolates). In a name they hide nothing worth
+    keeping and can make a name look empty, or reorder the text shown after it."""
+    return "".join(char for char in value if unicodedata.category(char) != "Cf")
 
 
 class CommentForm(forms.ModelForm):
@@ -92,13 +100,13 @@ class CommentForm(forms.ModelForm):
             self.fields["body"].label = _("Your reply")
 
     def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
+        name = " ".join(strip_format_characters(self.cleaned_data["name"]).split())
         if not name:
             raise forms.ValidationError(_("Write your name. It is shown with the comment."))
         return name
 
     def clean_organisation(self) -> str:
-        return " ".join(self.cleaned_data["organisation"].split())
+        return " ".join(strip_format_characters(self.cleaned_data["organisation"]).split())
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import calendar
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -15,9 +19,11 @@ from django.utils.translation import gettext_lazy
 
 from comments import ratelimit
 from comments.anchoring import locate
+from comments.client import KEY_DAYS
 from comments.models import (
     REPORTS_TO_HIDE,
     AnchorState,
+    ClientKey,
     Comment,
     Notification,
     Outcome,
@@ -100,11 +106,26 @@ def comment_submit(
     return comment
 
 
+def receipt_allowed(comment: Comment) -> bool:
+    """At most settings.RECEIPTS_PER_ADDRESS_PER_DAY receipts to one address in 24 hours,
+    decided from the database so it holds across workers and instances: this comment
+    gets one only if it is among the first that many comments with its address in the
+    24 hours before it. (Counting comments, not receipts sent, errs on sending fewer.)"""
+    since = comment.created_at - timedelta(days=1)
+    earlier = Comment.objects.filter(
+        email__iexact=comment.email, created_at__gte=since, created_at__lte=comment.created_at
+    ).filter(models.Q(created_at__lt=comment.created_at) | models.Q(pk__lte=comment.pk))
+    return earlier.count() <= settings.RECEIPTS_PER_ADDRESS_PER_DAY
+
+
 def send_receipt(comment: Comment) -> None:
-    """E-mail the author a receipt, in the language they wrote in."""
+    """E-mail the author a receipt, in the language they wrote in. It holds nothing the
+    sender chose, so it cannot be used to mail someone else a message."""
+    if not receipt_allowed(comment):
+        logger.info("No receipt for comment %s: the address has had its receipts today", comment.pk)
+        return
     with translation.override(comment.language):
         context = {
-            "comment": comment,
             "section": comment.edition_section,
             "site_owner": settings.SITE_OWNER,
             "privacy_url": settings.SITE_URL + reverse("guide:privacy"),
@@ -113,8 +134,13 @@ def send_receipt(comment: Comment) -> None:
         body = render_to_string("comments/email/receipt.txt", context)
     try:
         send_mail(subject, body, None, [comment.email])
-    except Exception:  # noqa: BLE001 - the comment is stored; a lost receipt is logged
-        logger.exception("Could not send the receipt for comment %s", comment.pk)
+    except Exception as error:  # noqa: BLE001 - the comment is stored; a lost receipt is logged
+        # A warning, once, without a traceback: a mail server that is down is an
+        # operations matter, not a bug. Only the error's kind: its text may hold the
+        # address.
+        logger.warning(
+            "Could not send the receipt for comment %s (%s)", comment.pk, type(error).__name__
+        )
 
 
 @transaction.atomic
@@ -395,3 +421,131 @@ def comments_mark_addressed(*, edition: Edition) -> int:
         if comment.is_public:
             _notify(comment, Notification.Event.ADDRESSED, edition.number)
     return len(waiting)
+
+
+# Personal data housekeeping ----------------------------------------------------------
+
+# What a report's client hash becomes once deleted (followed by the report's id).
+PURGED_REPORT_PREFIX = "purged-"
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same day and time `months` calendar months earlier (the month's last day if
+    that month is shorter)."""
+    years, month_index = divmod(moment.month - 1 - months, 12)
+    year, month = moment.year + years, month_index + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def _outcome_set_at():
+    """When a comment first got an outcome other than "open", from its history."""
+    HistoricalComment = Comment.history.model
+    return Subquery(
+        HistoricalComment.objects.filter(id=OuterRef("pk"))
+        .exclude(outcome=Outcome.OPEN)
+        .order_by("history_date")
+        .values("history_date")[:1]
+    )
+
+
+@transaction.atomic
+def personal_data_purge(*, now: datetime | None = None, dry_run: bool = False) -> dict[str, int]:
+    """Delete personal data kept longer than the privacy page promises (the RETAIN_*
+    settings). Returns how many rows of each kind were (or, with dry_run, would be)
+    changed. Idempotent: a second run the same day finds nothing."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    now = now or timezone.now()
+    hash_cutoff = now - timedelta(days=settings.RETAIN_CLIENT_HASH_DAYS)
+    email_cutoff = months_before(now, settings.RETAIN_EMAIL_MONTHS)
+    login_cutoff = now - timedelta(days=settings.RETAIN_LOGIN_RECORDS_DAYS)
+
+    comment_hashes = Comment.objects.exclude(client_hash="").filter(created_at__lt=hash_cutoff)
+    report_hashes = Report.objects.filter(created_at__lt=hash_cutoff).exclude(
+        client_hash__startswith=PURGED_REPORT_PREFIX
+    )
+    emails = (
+        Comment.objects.exclude(email="")
+        .annotate(outcome_at=_outcome_set_at())
+        .filter(
+            models.Q(outcome=Outcome.OPEN, created_at__lt=email_cutoff)
+            | (~models.Q(outcome=Outcome.OPEN) & models.Q(outcome_at__lt=email_cutoff))
+            # An outcome set without a history record (bulk imports): go by receipt.
+            | (
+                ~models.Q(outcome=Outcome.OPEN)
+                & models.Q(outcome_at__isnull=True, created_at__lt=email_cutoff)
+            )
+        )
+    )
+    login_records = [
+        model.objects.filter(attempt_time__lt=login_cutoff)
+        for model in (AccessAttempt, AccessLog, AccessFailureLog)
+    ]
+    # The daily keys client hashes are made with (comments/client.py): normally deleted
+    # as each new day's key is made; this catches days without any comment.
+    old_keys = ClientKey.objects.filter(day__lte=now.date() - timedelta(days=KEY_DAYS))
+    counts = {
+        "comment_client_hashes": comment_hashes.count(),
+        "report_client_hashes": report_hashes.count(),
+        "comment_emails": emails.count(),
+        "login_records": sum(records.count() for records in login_records),
+        "client_keys": old_keys.count(),
+    }
+    if dry_run:
+        return counts
+    comment_hashes.update(client_hash="")
+    # A report's hash keeps one client from reporting a comment twice: once it is
+    # deleted, a unique placeholder keeps the report (and the count) without it.
+    report_hashes.update(
+        client_hash=Concat(Value(PURGED_REPORT_PREFIX), Cast("pk", models.CharField()))
+    )
+    Comment.objects.filter(pk__in=emails.values("pk")).update(email="")
+    for records in login_records:
+        records.delete()
+    old_keys.delete()
+    return counts
+
+
+# The name an erased commenter's comments are shown with, in the comment's language.
+NAME_REMOVED = gettext_lazy("Name removed")
+
+
+@transaction.atomic
+def commenter_erase(
+    *, email: str = "", comment_ids: Iterable[int] = (), dry_run: bool = False
+) -> dict[str, int]:
+    """Erase a commenter's name and e-mail address from every comment written with
+    `email` (any letter case) and from the comments `comment_ids` (for an address
+    already purged), history included; the text stays, as a public record. Their
+    comments show "Navn fjernet" / "Namn fjerna" / "Name removed", in the language each
+    was written in. Returns how many comments and history records were (or would be)
+    changed."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    address = email.strip()
+    chosen = models.Q(pk__in=list(comment_ids))
+    if address:
+        chosen |= models.Q(email__iexact=address)
+    comments = list(Comment.objects.filter(chosen).order_by("pk"))
+    pks = [comment.pk for comment in comments]
+    history = Comment.history.filter(id__in=pks)
+    counts = {"comments": len(comments), "history_records": history.count()}
+    if dry_run or not comments:
+        return counts
+    comment_type = ContentType.objects.get_for_model(Comment)
+    for comment in comments:
+        with translation.override(comment.language):
+            placeholder = str(NAME_REMOVED)
+        comment.name = placeholder
+        comment.email = ""
+        comment.client_hash = ""
+        comment._change_reason = "Name and e-mail address erased on request"
+        comment.save()
+        history.filter(id=comment.pk).update(name=placeholder)
+        # The admin's log keeps each object's str() (name and text) as it was.
+        LogEntry.objects.filter(content_type=comment_type, object_id=str(comment.pk)).update(
+            object_repr=str(comment)[:200]
+        )
+    return counts

@@ -26,3 +26,23 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1"
 # gunicorn's control socket is one path per host; several instances on one host would
 # share it. Innspill needs none of its commands.
 control_socket_disable = True
+
+
+# gunicorn has no setting to leave out its `Server: gunicorn` header (it tells a scanner
+# what to try). Drop the header from the defaults every response starts with; this file
+# runs in the master before it forks, so every worker inherits the change.
+def _drop_server_header() -> None:
+    from gunicorn.http import wsgi
+
+    default_headers = wsgi.Response.default_headers
+    if getattr(default_headers, "drops_server", False):
+        return
+
+    def without_server(self):
+        return [line for line in default_headers(self) if not line.startswith("Server:")]
+
+    without_server.drops_server = True
+    wsgi.Response.default_headers = without_server
+
+
+_drop_server_header()

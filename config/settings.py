@@ -129,6 +129,8 @@ if DEBUG:
     INSTALLED_APPS.append("devtools")  # `manage.py benchmark`; not in the production image
 
 MIDDLEWARE = [
+    # First, so its headers go on every answer, even those middleware below gives early.
+    "config.headers.PermissionsPolicyMiddleware",
     "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -138,6 +140,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check: answers writes to the read-only API with its JSON 405.
+    "guide.api.ReadOnlyApiMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -151,10 +155,13 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Five failed logins lock out the account and the client address for an hour.
+# Five failed logins for one username from one client address lock that combination
+# out for an hour. Only the combination: a lock on the username alone would let a
+# stranger anywhere lock an editor out, and one on the address alone would let anyone
+# behind the same address (an office, a mobile carrier's shared address) do it.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "comments.client.axes_client_address"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
@@ -305,6 +312,19 @@ if not SITE_URL.startswith(("http://", "https://")):
 SITE_OWNER = env_str("SITE_OWNER", "Difi – Direktoratet for forvaltning og IKT")
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", "postmottak@difi.no")
 
+# Receipts: anyone can give any address, so one address gets at most this many receipts
+# in 24 hours, however many comments name it.
+RECEIPTS_PER_ADDRESS_PER_DAY = env_int("RECEIPTS_PER_ADDRESS_PER_DAY", 3, minimum=1)
+
+# How long personal data is kept (`manage.py purge_personal_data`, run daily, deletes it
+# after this; the privacy page quotes these numbers). Client-address hashes on comments
+# and reports, in days; e-mail addresses, in months after the comment's outcome was set
+# (or after it was received, for a comment that never gets one); django-axes' records of
+# login attempts (username, address, browser), in days.
+RETAIN_CLIENT_HASH_DAYS = env_int("RETAIN_CLIENT_HASH_DAYS", 30, minimum=1)
+RETAIN_EMAIL_MONTHS = env_int("RETAIN_EMAIL_MONTHS", 12, minimum=1)
+RETAIN_LOGIN_RECORDS_DAYS = env_int("RETAIN_LOGIN_RECORDS_DAYS", 30, minimum=1)
+
 # A trivial view at /_bench/ping, through the full middleware: the ceiling `make bench`
 # compares every page with. Off unless a benchmark turns it on.
 BENCHMARK_ENDPOINTS = env_bool("INNSPILL_BENCHMARK", False)
@@ -362,7 +382,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"warning_without_traceback": {"()": "config.log.WarningWithoutTraceback"}},
     "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["stdout"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # A request for a host name we do not serve is the client's mistake (or a
+        # scanner's): a warning, not an error with a traceback.
+        "django.security.DisallowedHost": {"filters": ["warning_without_traceback"]},
+    },
 }

@@ -1,16 +1,12 @@
 from __future__ import annotations
 
-from functools import wraps
-
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.urls import include, path
-from django.views.static import serve
-from markdownx.views import ImageUploadView, MarkdownifyView
 
+from guide import editor
 from guide.sitemaps import CurrentChapterSitemap, EditionSitemap, StaticSitemap
 from guide.views import robots
 
@@ -21,19 +17,6 @@ SITEMAPS = {
 }
 
 
-def staff_only(view, permission: str):
-    """markdownx's endpoints accept anyone by default: only editors may use them."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        user = request.user
-        if not (user.is_active and user.is_staff and user.has_perm(permission)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 handler500 = "config.unavailable.handler500"
 
 admin.site.site_header = "Innspill"
@@ -41,16 +24,11 @@ admin.site.site_title = "Innspill"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path(
-        "markdownx/markdownify/",
-        staff_only(MarkdownifyView.as_view(), "guide.change_section"),
-        name="markdownx_markdownify",
-    ),
-    path(
-        "markdownx/upload/",
-        staff_only(ImageUploadView.as_view(), "guide.change_section"),
-        name="markdownx_upload",
-    ),
+    # markdownx's widget posts to these paths; our views, for editors only.
+    path("markdownx/markdownify/", editor.preview, name="markdownx_markdownify"),
+    path("markdownx/upload/", editor.upload, name="markdownx_upload"),
+    # Uploaded images, served by the app in production too (see guide/editor.py).
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", editor.media, name="media"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots, name="robots"),
     path("api/v1/", include("guide.api_urls")),
@@ -66,6 +44,3 @@ def ping(request):
 
 if settings.BENCHMARK_ENDPOINTS:
     urlpatterns += [path("_bench/ping", ping)]
-
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

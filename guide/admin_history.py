@@ -14,9 +14,9 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from accounts.admin_permissions import HistoryAdmin
 from guide.diff import word_diff
 
 # Unchanged text longer than this is shortened to its ends in a diff.
@@ -103,7 +103,7 @@ class ReadableHistoryHelper(HistoricalRecordContextHelper):
         return changes
 
 
-class ReadableHistoryAdmin(SimpleHistoryAdmin):
+class ReadableHistoryAdmin(HistoryAdmin):
     """SimpleHistoryAdmin with readable deltas, change reasons in the reader's language
     and a diff of what restoring an old version would change."""
 

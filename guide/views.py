@@ -150,15 +150,21 @@ def edition_chapter(request: HttpRequest, number: str, chapter: str) -> HttpResp
     return _chapter_page(request, chosen, chapter, None, current=Edition.objects.current())
 
 
-def _statement(request: HttpRequest, name: str) -> HttpResponse:
+def _statement(request: HttpRequest, name: str, context: dict | None = None) -> HttpResponse:
     language = get_language() or settings.LANGUAGE_CODE
     template = select_template([f"pages/{name}.{language}.html", f"pages/{name}.nb.html"])
-    return HttpResponse(template.render({}, request))
+    return HttpResponse(template.render(context or {}, request))
 
 
 @require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
-    return _statement(request, "personvern")
+    # The periods the page promises are the ones `purge_personal_data` keeps.
+    retention = {
+        "client_hash_days": settings.RETAIN_CLIENT_HASH_DAYS,
+        "email_months": settings.RETAIN_EMAIL_MONTHS,
+        "login_days": settings.RETAIN_LOGIN_RECORDS_DAYS,
+    }
+    return _statement(request, "personvern", {"retention": retention})
 
 
 @require_safe

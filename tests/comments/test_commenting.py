@@ -46,7 +46,7 @@ def test_a_receipt_email_goes_out_in_the_language_of_the_comment(open_guide, cli
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["ola@example.no"]
-    assert VALID["body"] in message.body
+    assert "Takk for kommentaren din" in message.body  # nynorsk
     assert Comment.objects.get().language == "nn"
     client.cookies["django_language"] = "en"
     client.post(URL, {**VALID, "body": "A second comment in English."})
@@ -65,6 +65,8 @@ def test_no_receipt_email_without_an_address(open_guide, client):
     [
         ("name", ""),
         ("name", "   "),
+        ("name", "\u200b\u200c\u200d\u2060\ufeff"),  # zero-width only
+        ("name", "\u202e\u2066\u200f \u202c"),  # bidi overrides, isolates and marks only
         ("body", ""),
         ("body", "For kort"),
         ("body", "x" * 5001),
@@ -87,6 +89,25 @@ def test_bad_input_is_explained_and_nothing_is_stored_or_lost(open_guide, client
     # Everything else the person wrote is still there.
     assert "Kapittelet bør si mer om arkivering" in html or field == "body"
     assert mail.outbox == []
+
+
+def test_names_and_organisations_lose_invisible_format_characters(open_guide, client):
+    data = {
+        **VALID,
+        "name": "Ola\u200b Nord\u202emann\u202c",
+        "organisation": "\u2066Eksempel\u2069 kom\u00admune",
+    }
+    assert client.post(URL, data).status_code == 302
+    comment = Comment.objects.get()
+    assert (comment.name, comment.organisation) == ("Ola Nordmann", "Eksempel kommune")
+
+
+def test_a_zero_width_name_gets_the_usual_message(open_guide, client):
+    response = client.post(URL, {**VALID, "name": "\u200b\u200b"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["name"] == [
+        "Skriv navnet ditt. Det vises sammen med kommentaren."
+    ]
 
 
 def test_a_quote_found_in_the_text_is_stored_with_its_context(open_guide, client):

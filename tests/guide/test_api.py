@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from comments.exports import PUBLIC_FIELDS, row
@@ -435,12 +436,15 @@ API_URLS = [
 ]
 
 
-@pytest.mark.parametrize("url", API_URLS)
-def test_only_get_and_head_are_allowed(guide, client, url):
-    assert client.head(url).status_code == 200
-    assert client.head(url)["Access-Control-Allow-Origin"] == "*"
+@pytest.mark.parametrize("url", [*API_URLS, f"{API}/no/such/thing/"])
+def test_only_get_and_head_are_allowed(guide, url):
+    # A real client sends no CSRF token: the test client must check it as Django would.
+    client = Client(enforce_csrf_checks=True)
+    if not url.endswith("/thing/"):
+        assert client.head(url).status_code == 200
+        assert client.head(url)["Access-Control-Allow-Origin"] == "*"
     for method in [client.post, client.put, client.patch, client.delete]:
-        response = method(url)
+        response = method(url, data="{}", content_type="application/json")
         assert response.status_code == 405
         assert response.json() == {"error": "Only GET, HEAD are allowed here."}
         assert response["Allow"] == "GET, HEAD"

@@ -76,3 +76,57 @@ def test_backup_refuses_to_overwrite_a_file(guide, tmp_path):
     file.write_text("x")
     with pytest.raises(CommandError, match="exists"):
         call_command("backup", str(file))
+
+
+def test_a_backup_without_personal_data_holds_none_and_still_restores(open_guide, tmp_path, editor):
+    from axes.models import AccessAttempt
+
+    from comments.services import comment_report
+
+    editor.email = "redaktor.privat@example.no"
+    editor.save()
+    edition = open_guide["edition"]
+    comment = make_comment(edition, email="privat@example.no", client_hash="e5" * 32)
+    comment_report(comment=comment, client_hash="f6" * 32)
+    comment_report(comment=comment, client_hash="a7" * 32)
+    AccessAttempt.objects.create(
+        username="gjest", ip_address="203.0.113.77", user_agent="x", failures_since_start=1
+    )
+    full, safe = tmp_path / "full.xml.gz", tmp_path / "safe.xml.gz"
+    call_command("backup", str(full))
+    call_command("backup", str(safe), "--without-personal-data")
+
+    import gzip
+
+    full_text = gzip.open(full, "rt", encoding="utf-8").read()
+    safe_text = gzip.open(safe, "rt", encoding="utf-8").read()
+    personal = [
+        "privat@example.no",
+        "e5" * 32,
+        "f6" * 32,
+        "a7" * 32,
+        "redaktor.privat@example.no",
+        editor.password,
+    ]
+    for value in personal:
+        assert value in full_text, value  # what a full backup holds, and must protect
+        assert value not in safe_text, value
+    for text in (full_text, safe_text):
+        assert "203.0.113.77" not in text  # login records are never backed up
+    assert comment.body in safe_text and comment.name in safe_text
+
+    # It restores into an empty database, reports and all.
+    Comment.objects.all().delete()
+    EditionSection.objects.all().delete()
+    Edition.objects.all().delete()
+    Section.objects.all().delete()
+    Chapter.objects.all().delete()
+    for model in (Comment, Chapter, Section, Edition):
+        model.history.model.objects.all().delete()
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.all().delete()
+    call_command("restore", str(safe))
+    restored = Comment.objects.get(pk=comment.pk)
+    assert (restored.email, restored.client_hash, restored.reports.count()) == ("", "", 2)
+    assert not get_user_model().objects.get(username="redaktor").has_usable_password()

@@ -101,6 +101,8 @@ def test_check_deploy_with_production_settings_is_clean():
         ("COMMENT_RATE_LIMIT", "lots"),
         ("TRUSTED_PROXY_COUNT", "-1"),
         ("REDIS_URL", "localhost:6379"),
+        ("RECEIPTS_PER_ADDRESS_PER_DAY", "many"),
+        ("RETAIN_EMAIL_MONTHS", "0"),
     ],
 )
 def test_a_bad_setting_fails_at_start_naming_the_variable(name, value):
