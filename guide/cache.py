@@ -54,7 +54,7 @@ _down_until = 0.0
 # versions) and no round trip to Redis. Keys carry the versions, so a copy here can
 # never be served after the page changed.
 LOCAL_PAGES = 256
-_local_pages: OrderedDict[str, CachedPage] = OrderedDict()
+_local_pages: OrderedDict[str, CachedPage | str] = OrderedDict()
 _local_lock = threading.Lock()
 
 PAGE_SECONDS = 24 * 3600
@@ -168,7 +168,7 @@ def request_versions(request: HttpRequest) -> versions.Versions:
 # Storing and finding pages ---------------------------------------------------------------
 
 
-def _remember(key: str, page: CachedPage) -> None:
+def _remember(key: str, page: CachedPage | str) -> None:
     with _local_lock:
         _local_pages[key] = page
         _local_pages.move_to_end(key)
@@ -176,17 +176,31 @@ def _remember(key: str, page: CachedPage) -> None:
             _local_pages.popitem(last=False)
 
 
-def _lookup(key: str) -> CachedPage | None:
+def _lookup(key: str, kind: type = CachedPage):
     with _local_lock:
         page = _local_pages.get(key)
         if page is not None:
             _local_pages.move_to_end(key)
             return page
     page = cache_get(key)
-    if isinstance(page, CachedPage):
+    if isinstance(page, kind):
         _remember(key, page)
         return page
     return None
+
+
+def cached_render(request: HttpRequest, name: str, render: Callable[[], str]) -> str:
+    """A part of a page rendered once per database state and reused, whether or not the
+    page cache is on: the same keys as whole pages (versions, release, language, round,
+    path), with `name` telling the parts of one page apart. `render` must produce
+    nothing specific to the visitor (no CSRF token)."""
+    key = "part:" + page_key(request, request_versions(request), name)
+    html = _lookup(key, str)
+    if html is None:
+        html = render()
+        cache_set(key, html, PAGE_SECONDS)
+        _remember(key, html)
+    return html
 
 
 def _store(key: str, response: HttpResponse) -> CachedPage:
