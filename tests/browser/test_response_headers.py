@@ -9,9 +9,7 @@ def test_chromium_accepts_the_permissions_policy(published_guide, page):
     complaints = []
     page.on(
         "console",
-        lambda message: (
-            complaints.append(message.text) if "ermissions" in message.text else None
-        ),
+        lambda message: complaints.append(message.text) if "ermissions" in message.text else None,
     )
     for path in ["/", "/veileder/", "/personvern/"]:
         response = page.goto(published_guide + path, wait_until="load")

@@ -160,9 +160,8 @@ def test_every_worker_shows_what_was_decided_at_once(deployment):
 
     # (a) an edition published through the admin, with a new chapter title.
     slug = chapter_path.strip("/").split("/")[-1]
-    title_a = f"Tittel A {marker}"
+    title_a = f"Tittel A {uuid.uuid4().hex[:10]}"
     database.query("UPDATE guide_chapter SET title = %s WHERE slug = %s", (title_a, slug))
-    now = datetime.now()
     published = post_form(
         servers[0].port,
         "/admin/guide/edition/publish/",
@@ -170,8 +169,7 @@ def test_every_worker_shows_what_was_decided_at_once(deployment):
             "number": "1.0",
             "title": "Versjon 1.0",
             "summary": "Ny tittel.",
-            "comment_opens": (now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
-            "comment_closes": (now + timedelta(days=60)).strftime("%Y-%m-%dT%H:%M"),
+            "consultation": "keep",  # the running round carries over
             "confirm": "1",
         },
         cookies=_login(servers[0]),
@@ -181,7 +179,7 @@ def test_every_worker_shows_what_was_decided_at_once(deployment):
     _all_show(servers, ["/versjoner/"], present="Versjon 1.0")
 
     # (b) an edition published by the command.
-    title_b = f"Tittel B {marker}"
+    title_b = f"Tittel B {uuid.uuid4().hex[:10]}"
     database.query("UPDATE guide_chapter SET title = %s WHERE slug = %s", (title_b, slug))
     utc = datetime.now(UTC)
     manage(
