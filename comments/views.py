@@ -23,7 +23,8 @@ from comments import ratelimit
 from comments.client import client_hash
 from comments.exports import export_response
 from comments.forms import CommentForm
-from comments.models import AnchorState, Comment, Outcome, Status, WithheldReason
+from comments.models import AnchorState, Comment, Outcome, Status
+from comments.selectors import report_chapters, report_round, report_totals, withheld_by_reason
 from comments.services import comment_report, comment_submit
 from guide.cache import cached_page
 from guide.markdown import highlight, html_text
@@ -281,60 +282,20 @@ def consultation(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def consultation_report(request: HttpRequest) -> HttpResponse:
-    """Per edition, chapter and section: how many comments had which outcome, and what
-    was done in response. A fixed number of queries whatever the number of comments."""
+    """One round's comments, chapter by chapter and section by section, with what was
+    decided and done. Opens on the newest round that has comments; a fixed number of
+    queries whatever the number of comments."""
     editions = list(Edition.objects.newest_first())
     current = editions[0] if editions else None
-    chosen = next((e for e in editions if e.number == request.GET.get("versjon")), None)
-    chosen = chosen or current
+    chosen = report_round(editions, request.GET.get("versjon"))
     context = {"edition": current, "editions": editions, "chosen": chosen, "chapters": []}
     if chosen is None:
         return render(request, "comments/report.html", context)
-
-    made_on = Comment.objects.published().filter(edition_section__edition=chosen)
-    tallies: dict[int, dict[str, int]] = {}
-    for row in made_on.values("edition_section_id", "outcome").annotate(n=Count("pk")).order_by():
-        tallies.setdefault(row["edition_section_id"], {})[row["outcome"]] = row["n"]
-    done = list(
-        made_on.filter(Q(outcome__in=[Outcome.ACCEPTED, Outcome.PARTLY]) | ~Q(response=""))
-        .select_related("addressed_in_edition")
-        .order_by("created_at", "pk")
-    )
-    done_by_section: dict[int, list[Comment]] = {}
-    for comment in done:
-        done_by_section.setdefault(comment.edition_section_id, []).append(comment)
-
-    chapters = edition_chapters(chosen)
-    sections = EditionSection.objects.filter(edition=chosen).order_by("order")
-    by_chapter: dict[int, list[EditionSection]] = {}
-    for section_row in sections:
-        section_row.tally = [
-            (value, label, tallies.get(section_row.pk, {}).get(value, 0))
-            for value, label in Outcome.choices
-        ]
-        section_row.total = sum(n for _, _, n in section_row.tally)
-        section_row.done = done_by_section.get(section_row.pk, [])
-        by_chapter.setdefault(section_row.edition_chapter_id, []).append(section_row)
-    for chapter_row in chapters:
-        chapter_row.report_sections = by_chapter.get(chapter_row.pk, [])
-        chapter_row.total = sum(s.total for s in chapter_row.report_sections)
-
-    withheld = (
-        Comment.objects.filter(edition_section__edition=chosen, status=Status.WITHHELD)
-        .values("withheld_reason")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    reasons = dict(WithheldReason.choices)
+    chapters = report_chapters(chosen)
     context.update(
         chapters=chapters,
-        totals=[
-            (label, sum(tallies.get(s, {}).get(value, 0) for s in tallies))
-            for value, label in Outcome.choices
-        ],
-        withheld=[
-            (reasons.get(r["withheld_reason"], r["withheld_reason"]), r["n"]) for r in withheld
-        ],
+        totals=report_totals(chapters),
+        withheld=withheld_by_reason(chosen),
     )
     return render(request, "comments/report.html", context)
 

@@ -137,6 +137,7 @@ def edition(request: HttpRequest, number: str) -> HttpResponse:
         edition_chapters(chosen),
         is_current=position == 0,
         current_edition=newest_first[0],
+        editions=newest_first,
         previous=previous,
         changes=changes,
     )
