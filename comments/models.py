@@ -231,11 +231,26 @@ class Notification(models.Model):
         return f"{self.event} {self.key} for comment {self.comment_id}"
 
 
+class ReportReason(models.TextChoices):
+    PERSONAL_DATA = "personal_data", _("It has personal information about others")
+    OFFENSIVE = "offensive", _("It is offensive, hateful or illegal")
+    SPAM = "spam", _("It is spam or advertising")
+    OFF_TOPIC = "off_topic", _("It is not about the guide")
+    OTHER = "other", _("Something else")
+
+
 class Report(models.Model):
     """A reader's report of a published comment. One per client per comment."""
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
     client_hash = models.CharField(max_length=64)
+    reason = models.CharField(
+        _("reason"),
+        max_length=20,
+        choices=ReportReason.choices,
+        blank=True,
+        help_text=_("Chosen by the reader. Empty on reports made before readers were asked."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -107,11 +107,11 @@ def send_receipt(comment: Comment) -> None:
 
 
 @transaction.atomic
-def comment_report(*, comment: Comment, client_hash: str) -> bool:
+def comment_report(*, comment: Comment, client_hash: str, reason: str = "") -> bool:
     """Record a reader's report. Returns True if this report hid the comment."""
     try:
         with transaction.atomic():
-            Report.objects.create(comment=comment, client_hash=client_hash)
+            Report.objects.create(comment=comment, client_hash=client_hash, reason=reason)
     except IntegrityError:
         return False  # this client has reported it already
     reports = comment.reports.count()

@@ -24,6 +24,7 @@ from comments.client import client_hash
 from comments.exports import export_response
 from comments.forms import CommentForm
 from comments.models import AnchorState, Comment, Outcome, Status
+from comments.report_forms import ReportForm
 from comments.selectors import report_chapters, report_round, report_totals, withheld_by_reason
 from comments.services import comment_report, comment_submit
 from guide.cache import cached_page
@@ -39,6 +40,10 @@ from guide.pages import (
 PER_PAGE = 20
 RECEIPT_SALT = "comments.receipt"
 RECEIPT_MAX_AGE = 7 * 24 * 3600
+# "Your comment waits for review" on the section page: a signed, short-lived parameter
+# on the receipt's link back, so nothing about the sender is stored anywhere.
+SENT_SALT = "comments.sent"
+SENT_MAX_AGE = 24 * 3600
 
 
 def _public_comments():
@@ -73,6 +78,31 @@ def _page(request: HttpRequest, queryset):
 def receipt_url(comment: Comment) -> str:
     token = signing.dumps(comment.pk, salt=RECEIPT_SALT)
     return reverse("comments:receipt", args=[token])
+
+
+def sent_url(comment: Comment) -> str:
+    """The section page, telling the sender their comment waits for review."""
+    token = signing.dumps(comment.pk, salt=SENT_SALT)
+    query = urlencode({"sendt": token})
+    return f"{comment.edition_section.current_url()}?{query}#kommentarer"
+
+
+def _sent_comment(request: HttpRequest, section_id: int) -> Comment | None:
+    """The sender's own comment on this section, while it still waits for review."""
+    token = request.GET.get("sendt")
+    if not token:
+        return None
+    try:
+        pk = signing.loads(token, salt=SENT_SALT, max_age=SENT_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return (
+        Comment.objects.pending()
+        .top_level()
+        .filter(pk=pk, section_id=section_id)
+        .only("pk", "created_at")
+        .first()
+    )
 
 
 def _refuse_outside_period(request, template, context, edition: Edition) -> HttpResponse:
@@ -135,6 +165,7 @@ def section_page(request: HttpRequest, chapter: str, section: str, kind: str) ->
         form=form,
         comments_page=comments,
         is_open=is_open,
+        sent=_sent_comment(request, section_row.section_id) if request.method != "POST" else None,
     )
     template = "comments/section_detail.html"
     if request.method == "POST":
@@ -151,7 +182,10 @@ def section_page(request: HttpRequest, chapter: str, section: str, kind: str) ->
             **form.cleaned_data,
         )
         return HttpResponseRedirect(receipt_url(comment))
-    return render(request, template, context)
+    response = render(request, template, context)
+    if context["sent"] is not None:
+        response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_safe
@@ -163,7 +197,8 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
     comment = get_object_or_404(
         Comment.objects.select_related("edition_section__edition_chapter", "parent"), pk=pk
     )
-    response = render(request, "comments/receipt.html", {"comment": comment})
+    back = None if comment.is_reply else sent_url(comment)
+    response = render(request, "comments/receipt.html", {"comment": comment, "back_url": back})
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
@@ -247,13 +282,21 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def comment_report_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Ask, then record a report. Three reports from different clients hide a comment
-    until a moderator has looked at it."""
+    """Ask why, then record a report. Three reports from different clients hide a
+    comment until a moderator has looked at it."""
     comment = _public_comment_or_404(pk)
+    form = ReportForm(request.POST or None)
     if request.method == "POST":
-        comment_report(comment=comment, client_hash=client_hash(request))
+        if not form.is_valid():
+            context = {"comment": comment, "form": form}
+            return render(request, "comments/report_confirm.html", context, status=400)
+        comment_report(
+            comment=comment,
+            client_hash=client_hash(request),
+            reason=form.cleaned_data["reason"],
+        )
         return render(request, "comments/report_done.html", {"comment": comment})
-    return render(request, "comments/report_confirm.html", {"comment": comment})
+    return render(request, "comments/report_confirm.html", {"comment": comment, "form": form})
 
 
 def section(request: HttpRequest, chapter: str, section: str) -> HttpResponse:

@@ -151,10 +151,10 @@ def edition_chapter(request: HttpRequest, number: str, chapter: str) -> HttpResp
     return _chapter_page(request, chosen, chapter, None, current=Edition.objects.current())
 
 
-def _statement(request: HttpRequest, name: str) -> HttpResponse:
+def _statement(request: HttpRequest, name: str, context: dict | None = None) -> HttpResponse:
     language = get_language() or settings.LANGUAGE_CODE
     template = select_template([f"pages/{name}.{language}.html", f"pages/{name}.nb.html"])
-    return HttpResponse(template.render({}, request))
+    return HttpResponse(template.render(context or {}, request))
 
 
 @require_safe
@@ -165,6 +165,19 @@ def privacy(request: HttpRequest) -> HttpResponse:
 @require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
     return _statement(request, "tilgjengelighet")
+
+
+@require_safe
+def api_docs(request: HttpRequest) -> HttpResponse:
+    """The API and the open-data files explained for people, in the reader's language.
+    Example addresses are absolute, from SITE_URL, never from the request's Host."""
+    return _statement(request, "api", {"site_url": settings.SITE_URL})
+
+
+@require_safe
+def api_root(request: HttpRequest) -> HttpResponse:
+    """/api/ is where people guess first: send them to the page that explains the API."""
+    return HttpResponseRedirect(reverse("guide:api_docs"))
 
 
 @require_safe

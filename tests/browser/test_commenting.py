@@ -451,6 +451,7 @@ def _report_confirm(page, base):
 def _report_done(page, base):
     comment = stored_comment()
     visit(page, base, f"/kommentarer/{comment.pk}/rapporter/")
+    page.check("main form input[name=reason][value=spam]")
     with page.expect_navigation(wait_until="load"):
         page.click("main form button[type=submit]")
     assert page.locator(".confirmation").count() == 1
