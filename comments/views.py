@@ -285,7 +285,7 @@ def comment_report_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask why, then record a report. Three reports from different clients hide a
     comment until a moderator has looked at it."""
     comment = _public_comment_or_404(pk)
-    form = ReportForm(request.POST or None)
+    form = ReportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not form.is_valid():
             context = {"comment": comment, "form": form}

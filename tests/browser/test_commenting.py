@@ -571,8 +571,7 @@ def test_without_javascript_a_failed_comment_lands_at_its_error_summary(new_cont
     assert 0 <= box["top"] < box["height"], f"the error summary is not in view: {box}"
 
 
-def test_the_section_page_tells_the_sender_their_comment_waits(new_context, open_guide):
-    page = new_context(java_script_enabled=False).new_page()
+def test_the_section_page_tells_the_sender_their_comment_waits(page, open_guide):
     visit(page, open_guide, SECTION)
     page.fill("#id_body", BODY)
     page.fill("#id_name", "Ola Nordmann")
