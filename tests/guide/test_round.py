@@ -69,7 +69,7 @@ def test_the_shown_deadline_is_the_stored_minute_in_oslo_time(guide, client):
     _open_until(guide["edition"], closes)
     html = client.get("/veileder/ta-stilling/").content.decode()
     assert "1. mars 2099 kl. 23.59" in html
-    assert 'datetime="2099-03-01T23:59:00+01:00"' in html
+    assert 'datetime="2099-03-01T23:59:00+0100"' in html
     client.cookies["django_language"] = "en"
     assert "March 1, 2099 at 23:59" in client.get("/veileder/").content.decode()
 
