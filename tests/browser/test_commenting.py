@@ -286,7 +286,7 @@ def test_inline_form_opens_under_each_section_and_closes(page, open_guide):
     active = page.evaluate("() => document.activeElement.className")
     assert "inline-comment__heading" in active, f"focus should be on the form heading: {active}"
     action = page.evaluate("() => document.querySelector('#inline-comment form').action")
-    assert action.endswith(f"/veileder/ta-stilling/{second_id}/"), action
+    assert action.endswith(f"/veileder/ta-stilling/{second_id}/#error-summary"), action
 
     page.click("#inline-comment [data-inline-close]")
     assert not page.locator("#inline-comment").is_visible()
