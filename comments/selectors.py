@@ -35,9 +35,11 @@ def report_round(editions: list[Edition], asked: str | None) -> Edition | None:
     """The round the report shows: the one asked for, else the newest edition with
     published comments (publishing a new edition must not send readers to an empty
     report), else the current edition. `editions` is newest first."""
+    if not editions:
+        return None
     chosen = next((e for e in editions if asked and e.number == asked), None)
-    if chosen is not None or not editions:
-        return chosen or editions[0]
+    if chosen is not None:
+        return chosen
     with_comments = editions_with_comments()
     return next((e for e in editions if e.pk in with_comments), editions[0])
 

@@ -96,3 +96,9 @@ def test_a_round_with_comments_only_on_a_case_study(open_guide, client):
     edition.comment_closes = timezone.now() - timedelta(minutes=1)
     edition.save()
     assert client.get("/horing/rapport/").context["chosen"] == edition
+
+
+def test_the_report_before_anything_is_published(db, client):
+    response = client.get("/horing/rapport/")
+    assert response.status_code == 200
+    assert response.context["chosen"] is None
