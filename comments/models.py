@@ -281,6 +281,14 @@ class Notification(models.Model):
         return f"{self.event} {self.key} for comment {self.comment_id}"
 
 
+class ReportReason(models.TextChoices):
+    PERSONAL_DATA = "personal_data", _("It has personal information about others")
+    OFFENSIVE = "offensive", _("It is offensive, hateful or illegal")
+    SPAM = "spam", _("It is spam or advertising")
+    OFF_TOPIC = "off_topic", _("It is not about the guide")
+    OTHER = "other", _("Something else")
+
+
 class ClientKey(models.Model):
     """The random secret that client hashes are made with on one day (comments/client.py).
     Deleted after two days, so a stored hash can no longer be traced to an address."""
@@ -301,6 +309,13 @@ class Report(models.Model):
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
     client_hash = models.CharField(max_length=64)
+    reason = models.CharField(
+        _("reason"),
+        max_length=20,
+        choices=ReportReason.choices,
+        blank=True,
+        help_text=_("Chosen by the reader. Empty on reports made before readers were asked."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

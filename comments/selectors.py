@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from comments.models import Comment
+from comments.models import Comment, Outcome, Status, WithheldReason
+from guide.models import ChapterKind, Edition, EditionChapter, EditionSection
 
 
 def published_counts(section_ids: list[int]) -> dict[int, int]:
@@ -17,3 +18,88 @@ def published_counts(section_ids: list[int]) -> dict[int, int]:
         .order_by()
     )
     return {row["section_id"]: row["n"] for row in rows}
+
+
+def editions_with_comments() -> set[int]:
+    """Ids of the editions that have published comments made on them: one query."""
+    rows = (
+        Comment.objects.published()
+        .values_list("edition_section__edition_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+    return set(rows)
+
+
+def report_round(editions: list[Edition], asked: str | None) -> Edition | None:
+    """The round the report shows: the one asked for, else the newest edition with
+    published comments (publishing a new edition must not send readers to an empty
+    report), else the current edition. `editions` is newest first."""
+    if not editions:
+        return None
+    chosen = next((e for e in editions if asked and e.number == asked), None)
+    if chosen is not None:
+        return chosen
+    with_comments = editions_with_comments()
+    return next((e for e in editions if e.pk in with_comments), editions[0])
+
+
+def report_chapters(edition: Edition) -> list[EditionChapter]:
+    """The edition's chapters, then its case studies, each with `report_sections`
+    holding `report_comments` (every published top-level comment made on that section in
+    this edition, oldest first) and `tally` [(outcome, label, n)]. Three queries."""
+    comments = (
+        Comment.objects.published()
+        .top_level()
+        .filter(edition_section__edition=edition)
+        .select_related("addressed_in_edition")
+        .only(
+            "pk", "name", "organisation", "body", "language", "outcome",
+            "outcome_explanation", "response", "edition_section_id", "created_at",
+            "addressed_in_edition__number",
+        )
+        .order_by("created_at", "pk")
+    )  # fmt: skip
+    by_section: dict[int, list[Comment]] = {}
+    for comment in comments:
+        by_section.setdefault(comment.edition_section_id, []).append(comment)
+
+    chapters = sorted(
+        EditionChapter.objects.filter(edition=edition),
+        key=lambda c: (c.kind != ChapterKind.CHAPTER, c.order, c.pk),
+    )
+    by_chapter: dict[int, list[EditionSection]] = {}
+    for row in EditionSection.objects.filter(edition=edition).order_by("order", "pk"):
+        row.report_comments = by_section.get(row.pk, [])
+        counts: dict[str, int] = {}
+        for comment in row.report_comments:
+            counts[comment.outcome] = counts.get(comment.outcome, 0) + 1
+        row.tally = [(value, label, counts.get(value, 0)) for value, label in Outcome.choices]
+        by_chapter.setdefault(row.edition_chapter_id, []).append(row)
+    for chapter in chapters:
+        chapter.edition = edition
+        chapter.report_sections = by_chapter.get(chapter.pk, [])
+        chapter.total = sum(len(s.report_comments) for s in chapter.report_sections)
+    return chapters
+
+
+def report_totals(chapters: list[EditionChapter]) -> list[tuple[str, str, int]]:
+    """[(outcome, label, n)] over every section of the report."""
+    totals = dict.fromkeys(Outcome.values, 0)
+    for chapter in chapters:
+        for row in chapter.report_sections:
+            for value, _label, n in row.tally:
+                totals[value] += n
+    return [(value, label, totals[value]) for value, label in Outcome.choices]
+
+
+def withheld_by_reason(edition: Edition) -> list[tuple[str, int]]:
+    """How many comments made on the edition were withheld, per reason: one query."""
+    rows = (
+        Comment.objects.filter(edition_section__edition=edition, status=Status.WITHHELD)
+        .values("withheld_reason")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    reasons = dict(WithheldReason.choices)
+    return [(reasons.get(r["withheld_reason"], r["withheld_reason"]), r["n"]) for r in rows]

@@ -144,7 +144,7 @@ def send_receipt(comment: Comment) -> None:
 
 
 @transaction.atomic
-def comment_report(*, comment: Comment, client_hash: str) -> bool:
+def comment_report(*, comment: Comment, client_hash: str, reason: str = "") -> bool:
     """Record a reader's report. Returns True if this report hid the comment.
 
     Only reports made since a moderator last decided on the comment count: a comment a
@@ -153,7 +153,7 @@ def comment_report(*, comment: Comment, client_hash: str) -> bool:
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     try:
         with transaction.atomic():
-            Report.objects.create(comment=comment, client_hash=client_hash)
+            Report.objects.create(comment=comment, client_hash=client_hash, reason=reason)
     except IntegrityError:
         return False  # this client has reported it already
     counted = comment.reports.all()

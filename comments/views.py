@@ -22,8 +22,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from comments.client import client_hash, client_hashes
 from comments.exports import export_response
 from comments.forms import CommentForm
-from comments.models import AnchorState, Comment, Outcome, Status, WithheldReason
+from comments.models import AnchorState, Comment, Outcome, Status
 from comments.ratelimit import RateLimited
+from comments.report_forms import ReportForm
+from comments.selectors import report_chapters, report_round, report_totals, withheld_by_reason
 from comments.services import comment_report, comment_submit
 from guide.cache import cached_page
 from guide.markdown import highlight, html_text
@@ -38,6 +40,10 @@ from guide.pages import (
 PER_PAGE = 20
 RECEIPT_SALT = "comments.receipt"
 RECEIPT_MAX_AGE = 7 * 24 * 3600
+# "Your comment waits for review" on the section page: a signed, short-lived parameter
+# on the receipt's link back, so nothing about the sender is stored anywhere.
+SENT_SALT = "comments.sent"
+SENT_MAX_AGE = 24 * 3600
 
 
 def _public_comments():
@@ -72,6 +78,31 @@ def _page(request: HttpRequest, queryset):
 def receipt_url(comment: Comment) -> str:
     token = signing.dumps(comment.pk, salt=RECEIPT_SALT)
     return reverse("comments:receipt", args=[token])
+
+
+def sent_url(comment: Comment) -> str:
+    """The section page, telling the sender their comment waits for review."""
+    token = signing.dumps(comment.pk, salt=SENT_SALT)
+    query = urlencode({"sendt": token})
+    return f"{comment.edition_section.current_url()}?{query}#kommentarer"
+
+
+def _sent_comment(request: HttpRequest, section_id: int) -> Comment | None:
+    """The sender's own comment on this section, while it still waits for review."""
+    token = request.GET.get("sendt")
+    if not token:
+        return None
+    try:
+        pk = signing.loads(token, salt=SENT_SALT, max_age=SENT_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return (
+        Comment.objects.pending()
+        .top_level()
+        .filter(pk=pk, section_id=section_id)
+        .only("pk", "created_at")
+        .first()
+    )
 
 
 def _refuse_outside_period(request, template, context, edition: Edition) -> HttpResponse:
@@ -140,6 +171,7 @@ def section_page(request: HttpRequest, chapter: str, section: str, kind: str) ->
         form=form,
         comments_page=comments,
         is_open=is_open,
+        sent=_sent_comment(request, section_row.section_id) if request.method != "POST" else None,
     )
     template = "comments/section_detail.html"
     if request.method == "POST":
@@ -157,7 +189,10 @@ def section_page(request: HttpRequest, chapter: str, section: str, kind: str) ->
         except RateLimited:
             return _too_many(request, template, context)
         return HttpResponseRedirect(receipt_url(comment))
-    return render(request, template, context)
+    response = render(request, template, context)
+    if context["sent"] is not None:
+        response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_safe
@@ -169,7 +204,8 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
     comment = get_object_or_404(
         Comment.objects.select_related("edition_section__edition_chapter", "parent"), pk=pk
     )
-    response = render(request, "comments/receipt.html", {"comment": comment})
+    back = None if comment.is_reply else sent_url(comment)
+    response = render(request, "comments/receipt.html", {"comment": comment, "back_url": back})
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
@@ -268,13 +304,21 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def comment_report_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Ask, then record a report. Three reports from different clients hide a comment
-    until a moderator has looked at it."""
+    """Ask why, then record a report. Three reports from different clients hide a
+    comment until a moderator has looked at it."""
     comment = _public_comment_or_404(pk)
+    form = ReportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        comment_report(comment=comment, client_hash=client_hash(request))
+        if not form.is_valid():
+            context = {"comment": comment, "form": form}
+            return render(request, "comments/report_confirm.html", context, status=400)
+        comment_report(
+            comment=comment,
+            client_hash=client_hash(request),
+            reason=form.cleaned_data["reason"],
+        )
         return render(request, "comments/report_done.html", {"comment": comment})
-    return render(request, "comments/report_confirm.html", {"comment": comment})
+    return render(request, "comments/report_confirm.html", {"comment": comment, "form": form})
 
 
 def section(request: HttpRequest, chapter: str, section: str) -> HttpResponse:
@@ -303,60 +347,20 @@ def consultation(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def consultation_report(request: HttpRequest) -> HttpResponse:
-    """Per edition, chapter and section: how many comments had which outcome, and what
-    was done in response. A fixed number of queries whatever the number of comments."""
+    """One round's comments, chapter by chapter and section by section, with what was
+    decided and done. Opens on the newest round that has comments; a fixed number of
+    queries whatever the number of comments."""
     editions = list(Edition.objects.newest_first())
     current = editions[0] if editions else None
-    chosen = next((e for e in editions if e.number == request.GET.get("versjon")), None)
-    chosen = chosen or current
+    chosen = report_round(editions, request.GET.get("versjon"))
     context = {"edition": current, "editions": editions, "chosen": chosen, "chapters": []}
     if chosen is None:
         return render(request, "comments/report.html", context)
-
-    made_on = Comment.objects.published().filter(edition_section__edition=chosen)
-    tallies: dict[int, dict[str, int]] = {}
-    for row in made_on.values("edition_section_id", "outcome").annotate(n=Count("pk")).order_by():
-        tallies.setdefault(row["edition_section_id"], {})[row["outcome"]] = row["n"]
-    done = list(
-        made_on.filter(Q(outcome__in=[Outcome.ACCEPTED, Outcome.PARTLY]) | ~Q(response=""))
-        .select_related("addressed_in_edition")
-        .order_by("created_at", "pk")
-    )
-    done_by_section: dict[int, list[Comment]] = {}
-    for comment in done:
-        done_by_section.setdefault(comment.edition_section_id, []).append(comment)
-
-    chapters = edition_chapters(chosen)
-    sections = EditionSection.objects.filter(edition=chosen).order_by("order")
-    by_chapter: dict[int, list[EditionSection]] = {}
-    for section_row in sections:
-        section_row.tally = [
-            (value, label, tallies.get(section_row.pk, {}).get(value, 0))
-            for value, label in Outcome.choices
-        ]
-        section_row.total = sum(n for _, _, n in section_row.tally)
-        section_row.done = done_by_section.get(section_row.pk, [])
-        by_chapter.setdefault(section_row.edition_chapter_id, []).append(section_row)
-    for chapter_row in chapters:
-        chapter_row.report_sections = by_chapter.get(chapter_row.pk, [])
-        chapter_row.total = sum(s.total for s in chapter_row.report_sections)
-
-    withheld = (
-        Comment.objects.filter(edition_section__edition=chosen, status=Status.WITHHELD)
-        .values("withheld_reason")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    reasons = dict(WithheldReason.choices)
+    chapters = report_chapters(chosen)
     context.update(
         chapters=chapters,
-        totals=[
-            (label, sum(tallies.get(s, {}).get(value, 0) for s in tallies))
-            for value, label in Outcome.choices
-        ],
-        withheld=[
-            (reasons.get(r["withheld_reason"], r["withheld_reason"]), r["n"]) for r in withheld
-        ],
+        totals=report_totals(chapters),
+        withheld=withheld_by_reason(chosen),
     )
     return render(request, "comments/report.html", context)
 

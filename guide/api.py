@@ -44,7 +44,6 @@ VERSION = "1"
 # Bump when the shape of an edition's answer changes, so cached copies and ETags from
 # before the change are not taken for the new shape.
 EDITION_FORMAT = 1
-DOCS = "README.md#api-for-other-agencies"
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -312,7 +311,8 @@ def index(request: HttpRequest) -> HttpResponse:
                 "edition_chapter": _absolute(reverse("api:editions")) + "{number}/chapters/{slug}/",
                 "comments": _absolute(reverse("api:comments")),
             },
-            "docs": DOCS,
+            # The page that explains all this to people (bokmål, nynorsk, English).
+            "docs": _absolute(reverse("guide:api_docs")),
         }
     )
 

@@ -73,8 +73,20 @@ class EditionQuerySet(models.QuerySet):
         return self.order_by("-published_at", "-pk")
 
     def current(self) -> Edition | None:
-        """The newest published edition: the one the public reads by default."""
-        return self.newest_first().first()
+        """The newest published edition: the one the public reads by default, with the
+        latest consultation round of any edition (`last_round_*`) in the same query, so
+        every page can show the round without a query of its own."""
+        return self.newest_first().with_last_round().first()
+
+    def with_last_round(self) -> EditionQuerySet:
+        rounds = self.model.objects.filter(
+            comment_opens__isnull=False, comment_closes__isnull=False
+        ).order_by("-published_at", "-pk")
+        return self.annotate(
+            last_round_pk=models.Subquery(rounds.values("pk")[:1]),
+            last_round_opens=models.Subquery(rounds.values("comment_opens")[:1]),
+            last_round_closes=models.Subquery(rounds.values("comment_closes")[:1]),
+        )
 
 
 class Edition(models.Model):

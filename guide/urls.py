@@ -26,4 +26,6 @@ urlpatterns = [
     path("personvern/", views.privacy, name="privacy"),
     path("tilgjengelighet/", views.accessibility, name="accessibility"),
     path("sprak/", views.language, name="language"),
+    path("apne-data/", views.api_docs, name="api_docs"),
+    path("api/", views.api_root, name="api_root"),
 ]

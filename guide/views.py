@@ -137,6 +137,7 @@ def edition(request: HttpRequest, number: str) -> HttpResponse:
         edition_chapters(chosen),
         is_current=position == 0,
         current_edition=newest_first[0],
+        editions=newest_first,
         previous=previous,
         changes=changes,
     )
@@ -170,6 +171,19 @@ def privacy(request: HttpRequest) -> HttpResponse:
 @require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
     return _statement(request, "tilgjengelighet")
+
+
+@require_safe
+def api_docs(request: HttpRequest) -> HttpResponse:
+    """The API and the open-data files explained for people, in the reader's language.
+    Example addresses are absolute, from SITE_URL, never from the request's Host."""
+    return _statement(request, "api", {"site_url": settings.SITE_URL})
+
+
+@require_safe
+def api_root(request: HttpRequest) -> HttpResponse:
+    """/api/ is where people guess first: send them to the page that explains the API."""
+    return HttpResponseRedirect(reverse("guide:api_docs"))
 
 
 @require_safe

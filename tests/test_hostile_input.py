@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 
 from comments.anchoring import clean_quote, normalise
 from comments.exports import neutralise
-from comments.models import Comment, Outcome, Report, Status
+from comments.models import Comment, Outcome, Report, ReportReason, Status
 from comments.services import comment_publish
 from guide.markdown import html_text
 from guide.services import edition_publish
@@ -631,11 +631,14 @@ def test_a_reply_is_refused_or_stored_exactly_as_normalised(
     fields=st.dictionaries(st.text(CHARS, min_size=1, max_size=15), SHORT_HOSTILE, max_size=4),
     forwarded=st.one_of(st.none(), SHORT_HOSTILE.filter(lambda v: "\n" not in v)),
     address=st.sampled_from(["127.0.0.1", "10.0.0.1", "::1", "", "not an address"]),
+    reason=st.one_of(st.none(), st.sampled_from(["spam", "other"]), SHORT_HOSTILE),
 )
 def test_a_report_stores_at_most_one_row_and_ignores_what_is_posted(
-    published, client, settings, target, fields, forwarded, address
+    published, client, settings, target, fields, forwarded, address, reason
 ):
     settings.TRUSTED_PROXY_COUNT = 1
+    if reason is not None:
+        fields = {**fields, "reason": reason}
     cache.clear()
     comment = published[target] if target in published else None
     url = {
@@ -653,8 +656,10 @@ def test_a_report_stores_at_most_one_row_and_ignores_what_is_posted(
         url, _encoded(fields), content_type="application/x-www-form-urlencoded", **headers
     )
 
-    assert response.status_code == (200 if visible else 404)
-    assert Report.objects.count() - reports in ((0, 1) if visible else (0,))
+    # A report needs a reason from the list; anything else is the form again (400).
+    valid = fields.get("reason") in ReportReason.values
+    assert response.status_code == ((200 if valid else 400) if visible else 404)
+    assert Report.objects.count() - reports in ((0, 1) if visible and valid else (0,))
     assert Comment.objects.count() == comments
     assert_no_markup_from(response, _values(fields))
 

@@ -30,6 +30,33 @@
     return element ? element.closest("[data-quote-source]") : null;
   }
 
+  // A letter, digit or a character inside a word (hyphen, apostrophe).
+  var WORD = /[\p{L}\p{N}\p{M}\-\u2019']/u;
+
+  function isWordChar(character) {
+    return !!character && WORD.test(character);
+  }
+
+  // Widen a quote that starts or ends inside a word to the whole word, so a hasty
+  // selection ("rmålet med kan") is quoted as "formålet med kanalen".
+  function wholeWords(before, quote, after) {
+    while (isWordChar(before.slice(-1)) && isWordChar(quote.charAt(0))) {
+      quote = before.slice(-1) + quote;
+      before = before.slice(0, -1);
+    }
+    while (isWordChar(quote.slice(-1)) && isWordChar(after.charAt(0))) {
+      quote = quote + after.charAt(0);
+      after = after.slice(1);
+    }
+    var lead = quote.match(/^\s*/)[0];
+    var trail = quote.match(/\s*$/)[0];
+    return {
+      before: before + lead,
+      quote: quote.trim(),
+      after: trail + after
+    };
+  }
+
   function readSelection() {
     var selection = window.getSelection();
     if (!selection || selection.isCollapsed || selection.rangeCount === 0) {
@@ -37,16 +64,49 @@
     }
     var range = selection.getRangeAt(0);
     var source = sourceOf(range.commonAncestorContainer);
-    var quote = squash(selection.toString()).trim();
-    if (!source || !quote) {
+    if (!source || !squash(selection.toString()).trim()) {
       return null;
     }
+    var words = wholeWords(
+      textBetween(source, range.startContainer, range.startOffset, true),
+      squash(range.toString()),
+      textBetween(source, range.endContainer, range.endOffset, false)
+    );
     return {
       source: source,
-      quote: quote.slice(0, 1000),
-      prefix: textBetween(source, range.startContainer, range.startOffset, true).slice(-CONTEXT),
-      suffix: textBetween(source, range.endContainer, range.endOffset, false).slice(0, CONTEXT)
+      range: range,
+      quote: words.quote.slice(0, 1000),
+      prefix: words.before.slice(-CONTEXT),
+      suffix: words.after.slice(0, CONTEXT)
     };
+  }
+
+  // Put the button beside the end of the selection, inside the window.
+  function place(data) {
+    // In the DOM right after the quoted text (outside it, or its text would become
+    // part of the next quote's context), so it comes next in the tab order.
+    data.source.after(button);
+    button.classList.add("quote-button--floating");
+    button.hidden = false;
+    var rects = data.range.getClientRects();
+    if (!rects.length) {
+      return;
+    }
+    var last = rects[rects.length - 1];
+    var first = rects[0];
+    var gap = 8;
+    var width = button.offsetWidth;
+    var height = button.offsetHeight;
+    var top = last.bottom + gap;
+    if (top + height > window.innerHeight - gap) {
+      top = Math.max(gap, first.top - height - gap);
+    }
+    var left = Math.min(Math.max(gap, last.right - width), window.innerWidth - width - gap);
+    left = Math.max(gap, left);
+    var parent = button.offsetParent || document.body;
+    var origin = parent.getBoundingClientRect();
+    button.style.top = (top - origin.top + parent.scrollTop) + "px";
+    button.style.left = (left - origin.left + parent.scrollLeft) + "px";
   }
 
   // The chapter page loads the section page's own form into place on demand.
@@ -105,8 +165,7 @@
       var data = readSelection();
       if (data) {
         chosen = data;
-        data.source.after(button);
-        button.hidden = false;
+        place(data);
       }
     });
     // Keep the selection when the button is pressed with a mouse.

@@ -207,6 +207,7 @@ def build_site() -> Site:
         "comment": f"/kommentarer/{quoted.pk}/",
         "comment-reply": f"/kommentarer/{reply.pk}/",
         "report-confirm": f"/kommentarer/{english.pk}/rapporter/",
+        "api-docs": "/apne-data/",
         "receipt": receipt_url(pending),
         "consultation": "/horing/",
         "consultation-report": "/horing/rapport/",
@@ -223,6 +224,7 @@ def build_site() -> Site:
         "section-error": f"{chapter}{SECTION}/",
         "comment-error": f"/kommentarer/{quoted.pk}/",
         "report-done": f"/kommentarer/{english.pk}/rapporter/",
+        "report-error": f"/kommentarer/{english.pk}/rapporter/",
     }
     return site
 
@@ -239,7 +241,8 @@ class Post:
 POSTS = {
     "section-error": Post({"body": "For kort", "name": ""}, ".comment-form", 400),
     "comment-error": Post({"body": "", "name": ""}, "#svar .comment-form", 400),
-    "report-done": Post({}, "main form", 200),
+    "report-done": Post({"reason": "spam"}, "main form", 200),
+    "report-error": Post({}, "main form", 400),
 }
 
 # Every public page and state: name -> expected HTTP status.
@@ -274,6 +277,7 @@ PAGES = {
     "comment-reply": 200,
     "report-confirm": 200,
     "report-done": 200,
+    "report-error": 400,
     "receipt": 200,
     "consultation": 200,
     "consultation-report": 200,
@@ -284,6 +288,7 @@ PAGES = {
     "search-error": 400,
     "privacy": 200,
     "accessibility": 200,
+    "api-docs": 200,
     "not-found": 404,
     "gone": 410,
 }
@@ -322,8 +327,10 @@ MARKERS = {
     "comments-filter-no-match": 'class="empty-state"',
     "comments-empty": 'class="empty-state"',
     "report-done": 'class="confirmation"',
+    "report-error": 'id="error-summary"',
+    "api-docs": 'class="tally api-table"',
     "receipt": 'class="confirmation"',
-    "consultation-report-earlier": 'class="said-did"',
+    "consultation-report-earlier": 'class="said-did ',
     "search-results": 'class="result ',
     "search-no-results": 'class="empty-state"',
     "search-error": 'id="q_error"',

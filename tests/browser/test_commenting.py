@@ -286,7 +286,7 @@ def test_inline_form_opens_under_each_section_and_closes(page, open_guide):
     active = page.evaluate("() => document.activeElement.className")
     assert "inline-comment__heading" in active, f"focus should be on the form heading: {active}"
     action = page.evaluate("() => document.querySelector('#inline-comment form').action")
-    assert action.endswith(f"/veileder/ta-stilling/{second_id}/"), action
+    assert action.endswith(f"/veileder/ta-stilling/{second_id}/#error-summary"), action
 
     page.click("#inline-comment [data-inline-close]")
     assert not page.locator("#inline-comment").is_visible()
@@ -451,6 +451,7 @@ def _report_confirm(page, base):
 def _report_done(page, base):
     comment = stored_comment()
     visit(page, base, f"/kommentarer/{comment.pk}/rapporter/")
+    page.check("main form input[name=reason][value=spam]")
     with page.expect_navigation(wait_until="load"):
         page.click("main form button[type=submit]")
     assert page.locator(".confirmation").count() == 1
@@ -482,3 +483,101 @@ AXE_SCENARIOS = [
 def test_axe_on_commenting_pages(page, open_guide, prepare):
     prepare(page, open_guide)
     assert_no_axe_violations(page, page.evaluate("() => location.pathname"))
+
+
+# --- issue 14: the quote button beside the selection, whole words, error summary -------
+
+# Select from the middle of word `first` to the middle of word `first + words - 1` of the
+# first long enough paragraph of the section: a hasty selection that cuts words.
+SELECT_PARTIAL_JS = """({section, first, words}) => {
+  const paragraph = document.querySelector(`section#${section} .prose[data-quote-source] p`);
+  paragraph.scrollIntoView({block: 'center'});
+  const walker = document.createTreeWalker(paragraph, NodeFilter.SHOW_TEXT);
+  let node = walker.nextNode();
+  while (node && node.textContent.trim().split(/\\s+/).length < first + words + 1) {
+    node = walker.nextNode();
+  }
+  if (!node) return null;
+  const text = node.textContent;
+  const re = /\\S+/g;
+  const found = [];
+  let match;
+  while ((match = re.exec(text))) found.push([match.index, match.index + match[0].length]);
+  const [startWordStart, startWordEnd] = found[first];
+  const [endWordStart, endWordEnd] = found[first + words - 1];
+  const range = document.createRange();
+  range.setStart(node, Math.min(startWordStart + 2, startWordEnd - 1));
+  range.setEnd(node, Math.max(endWordEnd - 2, endWordStart + 1));
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+  const rect = range.getBoundingClientRect();
+  return {
+    selected: selection.toString(),
+    whole: text.slice(startWordStart, endWordEnd),
+    rect: {top: rect.top, bottom: rect.bottom, left: rect.left, right: rect.right},
+  };
+}"""
+
+BUTTON_BOX_JS = """() => {
+  const box = document.querySelector('[data-quote-button]').getBoundingClientRect();
+  return {top: box.top, bottom: box.bottom, left: box.left, right: box.right,
+          width: window.innerWidth, height: window.innerHeight};
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_quote_button_is_beside_the_selection_and_quotes_whole_words(
+    new_context, open_guide, width
+):
+    page = new_context(viewport={"width": width, "height": 900}).new_page()
+    visit(page, open_guide, CHAPTER)
+    found = page.evaluate(SELECT_PARTIAL_JS, {"section": SECTION_ID, "first": 2, "words": 4})
+    assert found, "could not find a text node to select in the first paragraph"
+    assert found["selected"] != found["whole"], "the selection should cut words to test this"
+    page.wait_for_function(QUOTE_BUTTON_SHOWN_JS, timeout=3000)
+
+    box = page.evaluate(BUTTON_BOX_JS)
+    assert 0 <= box["top"] and box["bottom"] <= box["height"], (
+        f"the quote button is outside the window vertically: {box}"
+    )
+    assert 0 <= box["left"] and box["right"] <= box["width"], (
+        f"the quote button is outside the window horizontally: {box}"
+    )
+    selection = found["rect"]
+    distance = min(abs(box["top"] - selection["bottom"]), abs(selection["top"] - box["bottom"]))
+    assert distance <= 60, f"the quote button is {distance:.0f}px from the selection: {box}"
+
+    page.locator("[data-quote-button]").click()
+    quote = page.input_value("#inline-comment [name=quote]")
+    assert quote == " ".join(found["whole"].split()), (
+        f"the quote should hold whole words: {quote!r}, selected {found['selected']!r}"
+    )
+
+
+def test_without_javascript_a_failed_comment_lands_at_its_error_summary(new_context, open_guide):
+    page = new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    page = page.new_page()
+    visit(page, open_guide, SECTION)
+    page.fill("#id_body", "Kort")
+    submit(page, status=400)
+    assert page.evaluate("() => location.hash") == "#error-summary"
+    box = page.evaluate(
+        """() => {
+          const box = document.getElementById('error-summary').getBoundingClientRect();
+          return {top: box.top, bottom: box.bottom, height: window.innerHeight};
+        }"""
+    )
+    assert 0 <= box["top"] < box["height"], f"the error summary is not in view: {box}"
+
+
+def test_the_section_page_tells_the_sender_their_comment_waits(page, open_guide):
+    visit(page, open_guide, SECTION)
+    page.fill("#id_body", BODY)
+    page.fill("#id_name", "Ola Nordmann")
+    submit(page, status=200)
+    assert_receipt(page)
+    with page.expect_navigation(wait_until="load"):
+        page.click(f"main a[href^='{SECTION}?sendt=']")
+    assert page.locator(".pending-note").count() == 1
+    assert_no_axe_violations(page, "section page after sending")

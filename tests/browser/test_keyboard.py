@@ -128,6 +128,8 @@ def test_report_a_comment(language_page, site):
     problems = check_tab_order(page, "report: confirm")
 
     from_the_top(page)
+    tab_to(page, lambda e: e["tag"] == "input" and e["inMain"], "the first reason to report")
+    page.keyboard.press("Space")
     tab_to(page, lambda e: e["tag"] == "button" and e["inMain"], "the report button")
     press_enter_and_wait(page)
     assert page.locator(".confirmation").count() == 1

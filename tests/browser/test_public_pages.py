@@ -50,7 +50,10 @@ def open_page(page, site, name: str) -> None:
     visit(page, site.base_url, path)
     form = page.locator(post.selector).first
     for field, value in post.fields.items():
-        form.locator(f"[name={field}]").fill(value)
+        if form.locator(f'input[type=radio][name="{field}"]').count():
+            form.locator(f'input[type=radio][name="{field}"][value="{value}"]').check()
+        else:
+            form.locator(f"[name={field}]").fill(value)
     with page.expect_navigation(wait_until="load") as navigation:
         form.locator("button[type=submit]").click()
     response = navigation.value

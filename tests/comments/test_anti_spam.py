@@ -130,14 +130,14 @@ def test_reports_made_before_a_moderators_decision_no_longer_count(open_guide, c
     comment = make_comment(open_guide["edition"], body="Omstridt, men greit.")
     url = f"/kommentarer/{comment.pk}/rapporter/"
     for address in ["10.0.0.1", "10.0.0.2"]:
-        client.post(url, REMOTE_ADDR=address)
+        client.post(url, {"reason": "spam"}, REMOTE_ADDR=address)
     # A moderator looks at it and keeps it.
     comment.refresh_from_db()
     comment_publish(comment=comment)
-    client.post(url, REMOTE_ADDR="10.0.0.3")
+    client.post(url, {"reason": "spam"}, REMOTE_ADDR="10.0.0.3")
     comment.refresh_from_db()
     assert not comment.hidden_by_reports  # one report since the decision, not three
     for address in ["10.0.0.4", "10.0.0.5"]:
-        client.post(url, REMOTE_ADDR=address)
+        client.post(url, {"reason": "spam"}, REMOTE_ADDR=address)
     comment.refresh_from_db()
     assert comment.hidden_by_reports

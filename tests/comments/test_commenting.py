@@ -242,11 +242,11 @@ def test_three_reports_from_different_clients_hide_a_comment(open_guide, client)
     url = f"/kommentarer/{comment.pk}/rapporter/"
     assert client.get(url).status_code == 200
     for address in ["10.0.0.1", "10.0.0.1", "10.0.0.2"]:
-        assert client.post(url, REMOTE_ADDR=address).status_code == 200
+        assert client.post(url, {"reason": "spam"}, REMOTE_ADDR=address).status_code == 200
     comment.refresh_from_db()
     assert comment.reports.count() == 2 and not comment.hidden_by_reports
     assert "Omstridt kommentar" in client.get(URL).content.decode()
-    client.post(url, REMOTE_ADDR="10.0.0.3")
+    client.post(url, {"reason": "offensive"}, REMOTE_ADDR="10.0.0.3")
     comment.refresh_from_db()
     assert comment.hidden_by_reports
     assert "Omstridt kommentar" not in client.get(URL).content.decode()

@@ -172,9 +172,9 @@ def commenter(open_guide, client, moderator):
         {
             "status": "published",
             "withheld_reason": "",
-            "outcome": "noted",
-            "outcome_explanation": "Notert.",
-            "response": "",
+            "draft_outcome": "noted",
+            "draft_explanation": "Notert.",
+            "draft_response": "",
         },
     )
     assert response.status_code == 302

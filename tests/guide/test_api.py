@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -57,7 +58,7 @@ def test_index_names_the_api_and_links_to_every_endpoint(guide, client):
     response = client.get(f"{API}/")
     data = response.json()
     assert (data["name"], data["version"]) == ("Innspill API", "1")
-    assert data["docs"].endswith("#api-for-other-agencies")
+    assert data["docs"] == settings.SITE_URL + "/apne-data/"
     links = data["links"]
     assert links["editions"] == f"{SITE}{API}/editions/"
     assert links["comments"] == f"{SITE}{API}/comments/"

@@ -184,7 +184,8 @@ def test_the_inline_form_fragment(guide, client):
     assert fragment.status_code == 200
     assert html.lstrip().startswith("<form") and "csrfmiddlewaretoken" in html
     assert "<html" not in html
-    assert 'action="/veileder/ta-stilling/del-1/"' in html
+    # The fragment: a failed submit without JavaScript lands at the error summary.
+    assert 'action="/veileder/ta-stilling/del-1/#error-summary"' in html
 
 
 def test_the_inline_form_fragment_is_refused_outside_the_period(guide, client):

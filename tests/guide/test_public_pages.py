@@ -79,7 +79,7 @@ def test_front_page_shows_the_open_consultation_and_contents(guide, client):
     edition.comment_closes = timezone.now() + timedelta(days=60)
     edition.save()
     html = client.get("/").content.decode()
-    assert "period--open" in html
+    assert "round--open" in html and "Slik deltar du" in html
     assert 'href="/veileder/forord/"' in html and 'href="/eksempler/lanekassa/"' in html
 
 

@@ -49,7 +49,7 @@ def data(request, db):
 @pytest.mark.parametrize(
     ("url", "queries"),
     [
-        # 1 current edition, 2 its chapters.
+        # 1 current edition (the round banner reuses it), 2 its chapters.
         ("/", 2),
         ("/veileder/", 2),
         ("/eksempler/", 2),
@@ -64,6 +64,13 @@ def data(request, db):
         ("/sok/?q=kommentar", 5),
         # 1 all comments counted by state.
         ("/horing/", 2),
+        # 1 all editions, 2 editions with published comments (the round to open on),
+        # 3 its published comments, 4 its chapters, 5 its sections, 6 withheld by reason.
+        ("/horing/rapport/", 6),
+        # Pages with no edition of their own: 1 the current edition (with the latest
+        # round, in the same query) for the round banner.
+        ("/personvern/", 1),
+        ("/apne-data/", 1),
     ],
 )
 def test_public_page_query_count(data, client, django_assert_num_queries, url, queries):

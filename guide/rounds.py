@@ -1,0 +1,68 @@
+"""The consultation round as the public sees it: its state, deadline and days left.
+
+A round is the comment period of an edition. Publishing carries a running round over
+to the new edition, so the round that matters is the current edition's; when the
+current edition has no period of its own, the last round held (on an earlier edition)
+is over, and pages point to its report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.utils import timezone
+
+from guide.models import Edition
+
+
+@dataclass(frozen=True)
+class Round:
+    state: str  # "upcoming", "open" or "closed"
+    opens: datetime
+    closes: datetime
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == "open"
+
+    def days_left(self, today: date | None = None) -> int:
+        """Whole calendar days from today to the deadline's day, in local time
+        (Europe/Oslo): 0 on the last day. It changes at local midnight, so a page
+        that shows it may be cached for the rest of the day, not longer."""
+        today = today or timezone.localdate()
+        return max(0, (timezone.localtime(self.closes).date() - today).days)
+
+
+def round_of(
+    current: Edition | None,
+    editions: list[Edition] | None = None,
+    now: datetime | None = None,
+) -> Round | None:
+    """The round the public should hear about, given the current edition. No query when
+    the current edition has a comment period, came from Edition.objects.current() (which
+    brings the last round along), or `editions` (all of them, newest first) is given."""
+    if current is None:
+        return None
+    if current.comment_opens is not None and current.comment_closes is not None:
+        state = current.comment_period_state(now)
+        return Round(state, current.comment_opens, current.comment_closes)
+    # The current edition has no round: the last one held, if any, ended when a newer
+    # edition was published without it.
+    if editions is not None:
+        last = next((e for e in editions if e.comment_opens and e.comment_closes), None)
+        if last is None:
+            return None
+        return Round("closed", last.comment_opens, last.comment_closes)
+    if hasattr(current, "last_round_pk"):
+        if current.last_round_pk is None:
+            return None
+        return Round("closed", current.last_round_opens, current.last_round_closes)
+    last = (
+        Edition.objects.filter(comment_opens__isnull=False, comment_closes__isnull=False)
+        .newest_first()
+        .first()
+    )
+    if last is None:
+        return None
+    return Round("closed", last.comment_opens, last.comment_closes)
