@@ -13,10 +13,11 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from comments.client import client_hash, client_hashes
@@ -27,7 +28,7 @@ from comments.ratelimit import RateLimited
 from comments.report_forms import ReportForm
 from comments.selectors import report_chapters, report_round, report_totals, withheld_by_reason
 from comments.services import comment_report, comment_submit
-from guide.cache import cached_page
+from guide.cache import cached_page, cached_part, store_part
 from guide.markdown import highlight, html_text
 from guide.models import ChapterKind, Edition, EditionSection
 from guide.pages import (
@@ -116,36 +117,34 @@ def _client(request: HttpRequest) -> dict:
     return {"client_hash": today, "earlier_hashes": earlier}
 
 
+TOO_MANY = gettext_lazy(
+    "You have sent many comments in a short time. Wait a few minutes and send "
+    "again: what you wrote is kept below."
+)
+
+
 def _too_many(request, template, context) -> HttpResponse:
-    context["form"].add_error(
-        None,
-        _(
-            "You have sent many comments in a short time. Wait a few minutes and send "
-            "again: what you wrote is kept below."
-        ),
-    )
+    context["form"].add_error(None, TOO_MANY)
     return render(request, template, context, status=429)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-def section_page(request: HttpRequest, chapter: str, section: str, kind: str) -> HttpResponse:
-    """One section with its comments and a comment form: the path without JavaScript."""
-    edition = current_edition_or_404()
+# Where the comment form goes in a section page kept in the cache: everything else on
+# the page is the same for every visitor and is rendered once per database state.
+FORM_SLOT = mark_safe("<!--innspill:comment-form-->")
+SECTION_TEMPLATE = "comments/section_detail.html"
+
+
+def _section_rows(edition: Edition, chapter: str, section: str, kind: str):
+    """The chapter and section of `edition` at this address, or (chapter, None)."""
     chapters = edition_chapters(edition)
     found = next((c for c in chapters if c.slug == chapter and c.kind == kind), None)
     section_row = found.sections.filter(slug=section).first() if found else None
-    if section_row is None:
-        return old_section_address(request, edition, chapter, section)
+    return chapters, found, section_row
 
-    text = html_text(section_row.body_html)
-    is_open = edition.comment_period_state() == "open"
-    form = CommentForm(request.POST or None, section_text=text)
-    if request.method != "POST" and request.GET.get("fragment") == "form":
-        # Just the form, for the chapter page's inline commenting (quote.js).
-        if not is_open:
-            raise Http404("The consultation is not open.")
-        fragment = "comments/section_detail.html#comment-form"
-        return render(request, fragment, {"form": form, "request": request})
+
+def _section_context(request, edition, chapters, found, section_row, form, **extra) -> dict:
+    """What the section page shows: its text with the quoted passages marked, and a page
+    of its published comments with their replies."""
     comments = _page(request, _public_comments().filter(section_id=section_row.section_id))
     marks = (
         Comment.objects.visible()
@@ -162,7 +161,7 @@ def section_page(request: HttpRequest, chapter: str, section: str, kind: str) ->
         (start, end, "quote" if state == AnchorState.EXACT else "quote quote--changed")
         for start, end, state in marks.values_list("anchor_start", "anchor_end", "anchor_state")
     ]
-    context = guide_context(
+    return guide_context(
         edition,
         chapters,
         chapter=found,
@@ -170,29 +169,89 @@ def section_page(request: HttpRequest, chapter: str, section: str, kind: str) ->
         section_html=highlight(section_row.body_html, ranges),
         form=form,
         comments_page=comments,
-        is_open=is_open,
-        sent=_sent_comment(request, section_row.section_id) if request.method != "POST" else None,
+        is_open=edition.comment_period_state() == "open",
+        **extra,
     )
-    template = "comments/section_detail.html"
+
+
+def _with_form(request: HttpRequest, page: str) -> HttpResponse:
+    """The cached page with a fresh comment form (and its CSRF token) in its slot."""
+    if FORM_SLOT in page:
+        form = render_to_string(
+            f"{SECTION_TEMPLATE}#comment-form", {"form": CommentForm()}, request
+        )
+        page = page.replace(FORM_SLOT, form, 1)
+    return HttpResponse(page)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def section_page(request: HttpRequest, chapter: str, section: str, kind: str) -> HttpResponse:
+    """One section with its comments and a comment form: the path without JavaScript."""
     if request.method == "POST":
-        if not is_open:
-            return _refuse_outside_period(request, template, context, edition)
-        if not form.is_valid():
-            return render(request, template, context, status=400)
-        try:
-            comment = comment_submit(
-                edition_section=section_row,
-                language=get_language() or "nb",
-                **_client(request),
-                **form.cleaned_data,
-            )
-        except RateLimited:
-            return _too_many(request, template, context)
-        return HttpResponseRedirect(receipt_url(comment))
-    response = render(request, template, context)
-    if context["sent"] is not None:
-        response["Cache-Control"] = "private, no-store"
-    return response
+        return _section_post(request, chapter, section, kind)
+    # The page without the form is kept per database state; only the form (with its
+    # CSRF token) is rendered per request. Other query strings are rendered in full.
+    query = request.GET
+    shared = not query or (list(query) == ["side"] and len(query.getlist("side")) == 1)
+    part = "section?side=" + query.get("side", "")
+    if shared and (page := cached_part(request, part)) is not None:
+        return _with_form(request, page)
+
+    edition = current_edition_or_404()
+    chapters, found, section_row = _section_rows(edition, chapter, section, kind)
+    if section_row is None:
+        return old_section_address(request, edition, chapter, section)
+    if query.get("fragment") == "form":
+        # Just the form, for the chapter page's inline commenting (quote.js).
+        if edition.comment_period_state() != "open":
+            raise Http404("The consultation is not open.")
+        return render(request, f"{SECTION_TEMPLATE}#comment-form", {"form": CommentForm()})
+    sent = _sent_comment(request, section_row.section_id)
+    if not shared or sent is not None:
+        context = _section_context(
+            request, edition, chapters, found, section_row, CommentForm(), sent=sent
+        )
+        response = render(request, SECTION_TEMPLATE, context)
+        if sent is not None:
+            response["Cache-Control"] = "private, no-store"
+        return response
+    context = _section_context(
+        request, edition, chapters, found, section_row, None, form_slot=FORM_SLOT
+    )
+    page = render_to_string(SECTION_TEMPLATE, context, request)
+    if query.get("side", "1") == str(context["comments_page"].number):
+        store_part(request, part, page)  # canonical pages only: no variants
+    return _with_form(request, page)
+
+
+def _section_post(request: HttpRequest, chapter: str, section: str, kind: str) -> HttpResponse:
+    """A comment sent without JavaScript: stored and redirected to its receipt, with no
+    page rendered; the page comes back only to show what went wrong."""
+    edition = current_edition_or_404()
+    chapters, found, section_row = _section_rows(edition, chapter, section, kind)
+    if section_row is None:
+        raise Http404("No such section.")
+    form = CommentForm(request.POST, section_text=html_text(section_row.body_html))
+
+    def page(status: int, **extra) -> HttpResponse:
+        context = _section_context(request, edition, chapters, found, section_row, form, **extra)
+        return render(request, SECTION_TEMPLATE, context, status=status)
+
+    if edition.comment_period_state() != "open":
+        return page(403, period_refused=True)
+    if not form.is_valid():
+        return page(400)
+    try:
+        comment = comment_submit(
+            edition_section=section_row,
+            language=get_language() or "nb",
+            **_client(request),
+            **form.cleaned_data,
+        )
+    except RateLimited:
+        form.add_error(None, TOO_MANY)
+        return page(429)
+    return HttpResponseRedirect(receipt_url(comment))
 
 
 @require_safe

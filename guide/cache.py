@@ -189,18 +189,22 @@ def _lookup(key: str, kind: type = CachedPage):
     return None
 
 
-def cached_render(request: HttpRequest, name: str, render: Callable[[], str]) -> str:
-    """A part of a page rendered once per database state and reused, whether or not the
-    page cache is on: the same keys as whole pages (versions, release, language, round,
-    path), with `name` telling the parts of one page apart. `render` must produce
-    nothing specific to the visitor (no CSRF token)."""
-    key = "part:" + page_key(request, request_versions(request), name)
-    html = _lookup(key, str)
-    if html is None:
-        html = render()
-        cache_set(key, html, PAGE_SECONDS)
-        _remember(key, html)
-    return html
+def _part_key(request: HttpRequest, name: str) -> str:
+    return "part:" + page_key(request, request_versions(request), name)
+
+
+def cached_part(request: HttpRequest, name: str) -> str | None:
+    """A part of a page (or a page less its form) kept per database state, whether or
+    not the page cache is on: the same keys as whole pages (versions, release, language,
+    round, path), `name` telling the parts of one page apart."""
+    return _lookup(_part_key(request, name), str)
+
+
+def store_part(request: HttpRequest, name: str, html: str) -> None:
+    """Keep `html`, which must hold nothing specific to the visitor (no CSRF token)."""
+    key = _part_key(request, name)
+    cache_set(key, html, PAGE_SECONDS)
+    _remember(key, html)
 
 
 def _store(key: str, response: HttpResponse) -> CachedPage:
