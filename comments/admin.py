@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, StringAgg, Value, When
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
@@ -22,7 +22,15 @@ from django.utils.translation import ngettext
 
 from comments.context import section_context_html
 from comments.exports import export_response
-from comments.models import Comment, Notification, Outcome, Report, Status, WithheldReason
+from comments.models import (
+    Comment,
+    Notification,
+    Outcome,
+    Report,
+    ReportReason,
+    Status,
+    WithheldReason,
+)
 from comments.services import (
     AnswerNotPublishable,
     comment_answer_publish,
@@ -304,7 +312,9 @@ class CommentAdmin(ReadableHistoryAdmin):
         )
         # Not super(): it orders by get_ordering() before the annotation exists.
         return Comment.objects.annotate(
-            report_count=Count("reports"), attention=needs_attention
+            report_count=Count("reports"),
+            report_reasons=StringAgg("reports__reason", delimiter=Value(","), distinct=True),
+            attention=needs_attention,
         ).order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
@@ -355,8 +365,13 @@ class CommentAdmin(ReadableHistoryAdmin):
         return str(obj.parent) if obj.parent_id else "–"
 
     @admin.display(description=_("reports"), ordering="report_count")
-    def report_count(self, obj: Comment) -> int:
-        return obj.report_count  # annotated in get_queryset
+    def report_count(self, obj: Comment) -> str:
+        """How many reports, and why (annotated in get_queryset)."""
+        labels = dict(ReportReason.choices)
+        reasons = [labels.get(r, r) for r in (obj.report_reasons or "").split(",") if r]
+        if not reasons:
+            return str(obj.report_count)
+        return f"{obj.report_count} ({'; '.join(str(r) for r in reasons)})"
 
     @admin.display(description=_("addressed in"))
     def addressed(self, obj: Comment) -> str:

@@ -66,3 +66,15 @@ def round_of(
     if last is None:
         return None
     return Round("closed", last.comment_opens, last.comment_closes)
+
+
+def banner_variant(current: Edition | None, now: datetime | None = None) -> str:
+    """What the round banner on a cached page depends on besides the database: the
+    round's state and today's date in Europe/Oslo ("open:2027-02-17"). A page cache
+    whose keys carry this never serves a page with a stale "N days left" or a round
+    that has opened or closed since; the period itself only changes with an edit that
+    bumps the guide version. No query for an edition from Edition.objects.current()."""
+    now = now or timezone.now()
+    found = round_of(current, now=now)
+    state = found.state if found else "none"
+    return f"{state}:{timezone.localdate(now).isoformat()}"

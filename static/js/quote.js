@@ -101,8 +101,8 @@
     if (top + height > window.innerHeight - gap) {
       top = Math.max(gap, first.top - height - gap);
     }
-    var left = Math.min(Math.max(gap, last.right - width), window.innerWidth - width - gap);
-    left = Math.max(gap, left);
+    // Lined up with the start of the selection's last line, kept inside the window.
+    var left = Math.max(gap, Math.min(last.left, window.innerWidth - width - gap));
     var parent = button.offsetParent || document.body;
     var origin = parent.getBoundingClientRect();
     button.style.top = (top - origin.top + parent.scrollTop) + "px";

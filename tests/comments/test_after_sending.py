@@ -40,6 +40,7 @@ def test_the_section_page_tells_the_sender_their_comment_waits(open_guide, clien
     assert "Bli den første" not in html
     # Nothing about the sender may be kept by a shared cache.
     assert "no-store" in page["Cache-Control"] and "private" in page["Cache-Control"]
+    assert '<meta name="robots" content="noindex">' in html
     assert VALID["email"] not in html and VALID["body"] not in html
     # The plain section page says nothing of it.
     assert "venter på gjennomgang" not in client.get(URL).content.decode()

@@ -64,3 +64,14 @@ def test_the_change_form_shows_the_section_text_around_the_quote(open_guide, cli
     client.force_login(moderator)
     page = client.get(f"{QUEUE}{comment.pk}/change/").content.decode()
     assert "Her står det <mark>noe om formålet</mark>." in page
+
+
+def test_the_queue_shows_why_a_comment_was_reported(open_guide, client, moderator):
+    comment = make_comment(open_guide["edition"], body="En kommentar noen reagerte på.")
+    comment_report(comment=comment, client_hash="a" * 64, reason="spam")
+    comment_report(comment=comment, client_hash="b" * 64, reason="offensive")
+    client.force_login(moderator)
+    html = client.get("/admin/comments/comment/").content.decode()
+    assert "2 (" in html
+    assert "Den er søppelpost eller reklame" in html
+    assert "Den er krenkende, hatefull eller ulovlig" in html

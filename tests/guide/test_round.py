@@ -152,3 +152,20 @@ def test_report_link_from_a_closed_round_with_comments(guide, client):
     edition.save()
     html = client.get("/horing/rapport/").content.decode()
     assert "En kommentar i runden." in html
+
+
+def test_the_banner_variant_changes_at_local_midnight_and_when_the_round_closes(guide):
+    from guide.models import Edition
+    from guide.rounds import banner_variant
+
+    closes = dt.datetime(2027, 3, 1, 23, 59, tzinfo=OSLO)
+    edition = guide["edition"]
+    edition.comment_opens = closes - timedelta(days=90)
+    edition.comment_closes = closes
+    edition.save()
+    current = Edition.objects.current()
+    evening = dt.datetime(2027, 2, 27, 23, 30, tzinfo=OSLO)
+    assert banner_variant(current, evening) == "open:2027-02-27"
+    assert banner_variant(current, evening + timedelta(hours=1)) == "open:2027-02-28"
+    assert banner_variant(current, closes) == "closed:2027-03-01"
+    assert banner_variant(None, evening) == "none:2027-02-27"
