@@ -31,6 +31,7 @@ from comments.models import (
     Status,
     WithheldReason,
 )
+from comments.outbox import send_later
 from guide.markdown import html_text
 from guide.models import Edition, EditionSection
 
@@ -102,7 +103,7 @@ def comment_submit(
     comment._change_reason = "Received"
     comment.save()
     if email:
-        transaction.on_commit(lambda: send_receipt(comment))
+        transaction.on_commit(lambda: send_later(send_receipt, comment))
     return comment
 
 
@@ -169,28 +170,37 @@ def comment_report(*, comment: Comment, client_hash: str, reason: str = "") -> b
 
 
 def comments_reanchor(*, edition: Edition, batch_size: int = 2000) -> int:
-    """Locate every quoted comment's passage in `edition`. Returns how many moved state."""
+    """Locate every quoted comment's passage in `edition`. Returns how many comments
+    were looked at. Each batch is a transaction of its own, so the database's write
+    lock is held for one batch at a time, never for all of them."""
     sections = {s.section_id: s for s in EditionSection.objects.filter(edition=edition)}
     texts = {section_id: html_text(s.body_html) for section_id, s in sections.items()}
-    changed = []
-    quoted = Comment.objects.exclude(quote="").only(
-        "pk", "section_id", "quote", "quote_prefix", "quote_suffix", "anchor_state"
+    quoted = (
+        Comment.objects.exclude(quote="")
+        .only("pk", "section_id", "quote", "quote_prefix", "quote_suffix", "anchor_state")
+        .order_by("pk")
     )
-    for comment in quoted.iterator(chunk_size=batch_size):
-        text = texts.get(comment.section_id)
-        if text is None:
-            comment.anchor_state = AnchorState.LOST
-            comment.anchor_start = comment.anchor_end = None
-        else:
-            anchor = locate(text, comment.quote, comment.quote_prefix, comment.quote_suffix)
-            comment.anchor_state = anchor.state
-            comment.anchor_start, comment.anchor_end = anchor.start, anchor.end
-        comment.anchor_edition_id = edition.pk
-        changed.append(comment)
     fields = ["anchor_state", "anchor_start", "anchor_end", "anchor_edition"]
-    Comment.objects.bulk_update(changed, fields, batch_size=batch_size)
-    Comment.objects.filter(quote="").update(anchor_edition=edition)
-    return len(changed)
+    done, after = 0, 0
+    while batch := list(quoted.filter(pk__gt=after)[:batch_size]):
+        for comment in batch:
+            text = texts.get(comment.section_id)
+            if text is None:
+                comment.anchor_state = AnchorState.LOST
+                comment.anchor_start = comment.anchor_end = None
+            else:
+                anchor = locate(text, comment.quote, comment.quote_prefix, comment.quote_suffix)
+                comment.anchor_state = anchor.state
+                comment.anchor_start, comment.anchor_end = anchor.start, anchor.end
+            comment.anchor_edition_id = edition.pk
+        with transaction.atomic():
+            Comment.objects.bulk_update(batch, fields, batch_size=batch_size)
+        done, after = done + len(batch), batch[-1].pk
+    unquoted = Comment.objects.filter(quote="").exclude(anchor_edition=edition).order_by("pk")
+    while pks := list(unquoted.values_list("pk", flat=True)[:batch_size]):
+        with transaction.atomic():
+            Comment.objects.filter(pk__in=pks).update(anchor_edition=edition)
+    return done
 
 
 def on_edition_published(sender, *, edition: Edition, **kwargs) -> None:
@@ -208,7 +218,7 @@ def _notify(comment: Comment, event: str, key: str = "") -> None:
             Notification.objects.create(comment=comment, event=event, key=key)
     except IntegrityError:
         return  # already told
-    transaction.on_commit(lambda: send_notification(comment.pk, event))
+    transaction.on_commit(lambda: send_later(send_notification, comment.pk, event))
 
 
 NOTIFICATION_SUBJECTS = {
@@ -402,6 +412,7 @@ def _change_undone(revision, published_body: str) -> bool:
     return before is not None and before.body != revision.body and published_body == before.body
 
 
+@transaction.atomic
 def comments_mark_addressed(*, edition: Edition) -> int:
     """Link comments addressed by a revision to the first edition that publishes it, and
     tell their authors ("your comment led to a change"), unless the change was undone."""

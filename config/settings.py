@@ -337,6 +337,9 @@ COMMENT_RATE_LIMIT = parse_rate_limit(
     "COMMENT_RATE_LIMIT", env_str("COMMENT_RATE_LIMIT", "5/m,30/d")
 )
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Receipts and notifications are sent by a background thread, after the commit, so no
+# answer waits on the mail server (comments/outbox.py). The tests send at once.
+SEND_MAIL_IN_BACKGROUND = True
 # Anti-spam: a comment form sent sooner than this after it was shown is refused.
 COMMENT_MIN_SECONDS = env_int("COMMENT_MIN_SECONDS", 3)
 

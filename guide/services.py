@@ -133,8 +133,18 @@ def _end_round(edition: Edition, *, now: datetime, user: User | None) -> None:
     edition.save(update_fields=["comment_opens", "comment_closes"])
 
 
+def edition_publish(**arguments) -> Edition:
+    """Freeze the working draft into a new edition (one transaction), then let the apps
+    that hang on an edition follow it up (comments re-anchor their quotes, in batches
+    of their own), outside the freeze's transaction: public pages keep answering while
+    that runs, even on SQLite, which lets one writer in at a time."""
+    edition = edition_freeze(**arguments)
+    edition_published.send(sender=Edition, edition=edition)
+    return edition
+
+
 @transaction.atomic
-def edition_publish(
+def edition_freeze(
     *,
     number: str,
     title: str,
@@ -226,7 +236,6 @@ def edition_publish(
             )
         )
     EditionSection.objects.bulk_create(rows)
-    edition_published.send(sender=Edition, edition=edition)
     return edition
 
 

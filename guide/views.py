@@ -12,7 +12,7 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import render
-from django.template.loader import select_template
+from django.template.loader import render_to_string, select_template
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_safe
 
 from comments.models import Comment
 from comments.selectors import published_counts
-from guide.cache import cached_page
+from guide.cache import cached_page, cached_part, store_part
 from guide.changes import ChapterState, SectionState, compare
 from guide.diff import editions_compared, word_diff
 from guide.models import ChapterKind, Edition, EditionChapter, EditionSection
@@ -78,6 +78,10 @@ def _chapter_page(
         raise Http404("No such chapter in this edition.")
     if kind is not None and chapter.kind != kind:
         return HttpResponsePermanentRedirect(chapter.current_url())
+    # The chapter's text and comment counts are rendered once per database state, also
+    # when the page cache is off (INNSPILL_PAGE_CACHE): the page holds nothing personal.
+    if (page := cached_part(request, "chapter")) is not None:
+        return HttpResponse(page)
     sections = list(chapter.sections.all())  # each knows its chapter: no extra queries
     counts = published_counts([s.section_id for s in sections])
     for section in sections:
@@ -97,7 +101,9 @@ def _chapter_page(
         current_edition=current,
         comments_open=is_open,
     )
-    return render(request, "guide/chapter_detail.html", context)
+    page = render_to_string("guide/chapter_detail.html", context, request)
+    store_part(request, "chapter", page)
+    return HttpResponse(page)
 
 
 @require_safe

@@ -16,6 +16,7 @@ _counter = itertools.count(1)
 @pytest.fixture(autouse=True)
 def _plain_storage_and_mail(settings):
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    settings.SEND_MAIL_IN_BACKGROUND = False  # mail.outbox is checked right after a request
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,

@@ -114,3 +114,23 @@ def test_a_comment_on_a_section_that_left_the_guide_is_kept(open_guide, client):
     assert comment.anchor_state == AnchorState.LOST
     assert Comment.objects.published().filter(pk=comment.pk).exists()
     assert client.get(comment.get_absolute_url()).status_code == 200
+
+
+def test_reanchoring_works_through_every_batch(open_guide, django_assert_max_num_queries):
+    from comments.services import comments_reanchor
+
+    edition = open_guide["edition"]
+    quoted = [make_comment(edition, quote="noe om formålet") for _ in range(5)]
+    plain = [make_comment(edition) for _ in range(3)]
+    section = open_guide["chapters"][1].sections.get(slug="del-1")
+    edit(section, body="Ny innledning. " + section.body)
+    new = edition_publish(number="1.0", title="Versjon 1.0")
+    Comment.objects.update(anchor_edition=None, anchor_state=AnchorState.NONE)
+    assert comments_reanchor(edition=new, batch_size=2) == 5
+    for comment in Comment.objects.filter(pk__in=[c.pk for c in quoted]):
+        assert (comment.anchor_edition_id, comment.anchor_state) == (new.pk, AnchorState.EXACT)
+    assert set(
+        Comment.objects.filter(pk__in=[c.pk for c in plain]).values_list(
+            "anchor_edition_id", flat=True
+        )
+    ) == {new.pk}

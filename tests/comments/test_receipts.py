@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
+import pytest
 from django.core import mail
 
 from comments.models import Comment
@@ -80,3 +81,45 @@ def test_a_failed_receipt_is_logged_once_as_a_warning_without_a_traceback(
     assert record.exc_info is None
     assert str(comment.pk) in record.getMessage()
     assert "offer@example.no" not in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_answer_does_not_wait_for_the_mail_server(client, settings, monkeypatch):
+    """With mail sent in the background (the default outside tests), a comment POST is
+    answered while the SMTP server still hangs; the receipt goes out once it answers."""
+    import threading
+
+    from django.core import mail
+
+    import comments.services
+    from tests.comments.conftest import VALID
+    from tests.conftest import make_chapter
+
+    make_chapter(slug="ta-stilling", sections=1)
+    from django.utils import timezone
+
+    from guide.services import edition_publish
+
+    now = timezone.now()
+    edition_publish(
+        number="0.9",
+        title="Høring",
+        comment_opens=now - timezone.timedelta(days=1),
+        comment_closes=now + timezone.timedelta(days=30),
+    )
+    settings.SEND_MAIL_IN_BACKGROUND = True
+    release, sent = threading.Event(), threading.Event()
+    real = comments.services.send_mail
+
+    def hanging_smtp(*args, **kwargs):
+        release.wait(10)
+        real(*args, **kwargs)
+        sent.set()
+
+    monkeypatch.setattr(comments.services, "send_mail", hanging_smtp)
+    response = client.post("/veileder/ta-stilling/del-1/", VALID)
+    assert response.status_code == 302  # answered while the mail server hangs
+    assert not sent.is_set() and len(mail.outbox) == 0
+    release.set()
+    assert sent.wait(10)
+    assert len(mail.outbox) == 1

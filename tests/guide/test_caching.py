@@ -16,7 +16,7 @@ from django.utils import timezone
 from comments.models import Comment, Status
 from comments.services import comment_withhold
 from guide import versions
-from guide.cache import round_state
+from guide.cache import CachedPage, round_state
 from guide.services import edition_publish
 from tests.comments.conftest import make_comment
 from tests.conftest import edit
@@ -163,10 +163,16 @@ def test_errors_are_not_cached(guide, client, django_assert_num_queries):
 def test_the_page_cache_can_be_turned_off(guide, client, settings, django_assert_num_queries):
     settings.PAGE_CACHE = False
     client.get(URL)
-    # 1 current edition, 2 chapters, 3 sections, 4 comment counts: rendered each time.
-    with django_assert_num_queries(4):
+    # No page cache: 1 content versions, 2 current edition, 3 chapters; the chapter's
+    # text and comment counts are kept per database state (cached_part), so neither
+    # the sections nor the counts are read again.
+    with django_assert_num_queries(3):
         response = client.get(URL)
     assert "ETag" not in response
+    # Nor is anything served early, before the view: a second answer is rendered again.
+    from guide.cache import _local_pages
+
+    assert not any(isinstance(page, CachedPage) for page in _local_pages.values())
 
 
 def test_the_chapter_page_sets_no_cookie_and_holds_no_csrf_token(guide, client):
