@@ -64,7 +64,7 @@ TARGETS = [
 SEARCH_SCRIPT = """
 words = {"arkiv", "sosiale", "medier", "kommune", "innbyggere", "dialog", "strategi",
   "personvern", "kanal", "facebook", "twitter", "svar", "ansatte", "risiko", "plan",
-  "evaluering", "innhold", "publisering", "moderering", "klarspråk", "tilgjengelighet"}
+  "evaluering", "innhold", "publisering", "moderering", "klarspr%C3%A5k", "tilgjengelighet"}
 counter = 0
 request = function()
   counter = counter + 1
