@@ -211,6 +211,7 @@ def test_pages_work_when_the_cache_is_down(guide, client, settings):
 
 SECURITY_AND_CACHING_HEADERS = [
     "Content-Security-Policy",
+    "Permissions-Policy",
     "Strict-Transport-Security",
     "X-Content-Type-Options",
     "Referrer-Policy",
