@@ -130,3 +130,8 @@ def test_a_backup_without_personal_data_holds_none_and_still_restores(open_guide
     restored = Comment.objects.get(pk=comment.pk)
     assert (restored.email, restored.client_hash, restored.reports.count()) == ("", "", 2)
     assert not get_user_model().objects.get(username="redaktor").has_usable_password()
+
+
+def test_a_backup_must_be_named_xml_gz(guide, tmp_path):
+    with pytest.raises(CommandError, match=r"\.xml\.gz"):
+        call_command("backup", str(tmp_path / "backup.json"))

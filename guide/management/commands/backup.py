@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import gzip
 import io
+from datetime import date
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -76,23 +77,28 @@ class Command(BaseCommand):
         path = Path(output)
         if path.exists():
             raise CommandError(f"{path} exists already; choose another name.")
-        buffer = io.StringIO()
-        call_command(
-            "dumpdata",
-            natural_foreign=True,
-            natural_primary=True,
-            exclude=EXCLUDE,
+        if not path.name.endswith(".xml.gz"):
+            raise CommandError(f"Name the file ….xml.gz, e.g. innspill-{date.today()}.xml.gz.")
+        dump = {
+            "natural_foreign": True,
+            "natural_primary": True,
+            "exclude": EXCLUDE,
             # XML keeps timestamps to the microsecond; Django's JSON rounds to milliseconds.
-            format="xml",
-            stdout=buffer,
-        )
-        xml = buffer.getvalue()
+            "format": "xml",
+            "verbosity": 0,
+        }
         note = ""
         if without_personal_data:
-            xml, blanked = blank_personal_data(xml)
+            buffer = io.StringIO()
+            call_command("dumpdata", stdout=buffer, **dump)
+            xml, blanked = blank_personal_data(buffer.getvalue())
             note = f", without personal data: {blanked} values blanked"
-        with gzip.open(path, "wt", encoding="utf-8") as file:
-            file.write(xml)
+            with gzip.open(path, "wt", encoding="utf-8") as file:
+                file.write(xml)
+        else:
+            # Streamed and compressed by dumpdata itself: the whole database is never
+            # held in memory.
+            call_command("dumpdata", output=str(path), **dump)
         self.stdout.write(
             self.style.SUCCESS(f"Backed up to {path} ({path.stat().st_size:,} bytes{note}).")
         )
