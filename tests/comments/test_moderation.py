@@ -38,7 +38,7 @@ def test_queue_shows_pending_first_and_counts_them_on_the_admin_index(pending, c
     order = [c.pk for c in queue.context["cl"].result_list]
     assert order.index(published.pk) > max(order.index(c.pk) for c in pending)
     index = client.get("/admin/").content.decode()
-    assert "3 kommentarer venter" in index or "3 comments wait" in index
+    assert "3 kommentarer venter" in index
 
 
 @pytest.mark.parametrize(
@@ -74,7 +74,7 @@ def test_bulk_publish_records_who_and_mails_each_author_once(pending, client, mo
 def test_withholding_needs_a_reason(pending, client, moderator):
     client.force_login(moderator)
     response = _action(client, "withhold_selected", pending[:1], reason="")
-    assert "reason" in response.content.decode() or "grunn" in response.content.decode()
+    assert "grunn" in response.content.decode()
     pending[0].refresh_from_db()
     assert pending[0].status == Status.PENDING
     _action(client, "withhold_selected", pending[:1], reason="personal_data")

@@ -18,7 +18,7 @@ def test_five_failed_logins_lock_the_account_out_with_a_clear_message(db, editor
         assert _login(client, "redaktor", "feil-passord").status_code == 200
     locked = _login(client, "redaktor", "feil-passord")
     assert locked.status_code == 429
-    assert "fem" in locked.content.decode() or "five" in locked.content.decode()
+    assert "fem" in locked.content.decode()
     # The right password is refused from that address now; from elsewhere it works.
     assert _login(Client(), "redaktor", "et-langt-passord-123").status_code == 429
     assert _login(Client(), "redaktor", "et-langt-passord-123", "10.9.9.9").status_code == 302

@@ -42,7 +42,7 @@ def test_the_publish_form_is_prefilled_with_the_running_round(running, client, e
     deadline = timezone.localtime(running.comment_closes)
     assert f'value="{deadline:%d.%m.%Y %H:%M}"' in page
     assert 'name="consultation" value="keep"' in page and "checked" in page
-    assert "End the consultation now" in page or "Avslutt høringen nå" in page
+    assert "Avslutt høringen nå" in page
 
 
 def test_publishing_with_the_period_left_as_it_is_keeps_the_round_open(running, client, editor):
@@ -110,7 +110,7 @@ def test_changed_dates_with_keep_are_refused_and_a_new_period_replaces_the_round
     data["consultation"] = "new"
     confirm = client.post(PUBLISH, data)
     assert confirm.context["round_plan"].action == "new" and confirm.context["round_warning"]
-    assert "01.04.2030" in confirm.content.decode() or "2030" in confirm.content.decode()
+    assert "01.04.2030" in confirm.content.decode()
     assert client.post(PUBLISH, {**data, "confirm": "1"}).status_code == 302
     new = Edition.objects.current()
     assert timezone.localtime(new.comment_closes).strftime("%d.%m.%Y %H:%M") == "01.04.2030 23:59"
