@@ -7,8 +7,6 @@ part of a feed.
 
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
@@ -19,15 +17,16 @@ from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
 from comments.models import Comment
+from guide.markdown import CONTROL_CHARACTERS
 from guide.models import Edition, EditionChapter
 
 FEED_SIZE = 50
-# XML cannot carry these; the comment form refuses them, this keeps feeds safe regardless.
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# XML cannot carry control characters; the comment form refuses them, this keeps feeds
+# safe regardless.
 
 
 def _text(value: str) -> str:
-    return _NOT_XML.sub("", value)
+    return CONTROL_CHARACTERS.sub("", value)
 
 
 def absolute(path: str) -> str:

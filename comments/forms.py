@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 import time
 import unicodedata
 
@@ -11,11 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comments.anchoring import clean_quote, normalise
 from comments.models import BODY_MAX, BODY_MIN, QUOTE_MAX, Comment
-
-# Invisible control characters (all but tab and newline) have no place in a comment,
-# and some (NUL) cannot even be stored or sent in a feed.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
+from guide.markdown import CONTROL_CHARACTERS
 
 SHOWN_SALT = "comments.form-shown"
 SHOWN_MAX_AGE = 24 * 3600
@@ -114,7 +109,7 @@ class CommentForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         for name, value in list(data.items()):
-            if isinstance(value, str) and CONTROL.search(value):
+            if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
                 self.add_error(name, _("The text contains characters we cannot store."))
         self._check_sent_by_a_person(data.pop("shown", ""), data.pop("website", ""))
         return data

@@ -169,7 +169,7 @@ def _section_context(request, edition, chapters, found, section_row, form, **ext
         section_html=highlight(section_row.body_html, ranges),
         form=form,
         comments_page=comments,
-        is_open=edition.comment_period_state() == "open",
+        is_open=edition.is_open_for_comments(),
         **extra,
     )
 
@@ -203,7 +203,7 @@ def section_page(request: HttpRequest, chapter: str, section: str, kind: str) ->
         return old_section_address(request, edition, chapter, section)
     if query.get("fragment") == "form":
         # Just the form, for the chapter page's inline commenting (quote.js).
-        if edition.comment_period_state() != "open":
+        if not edition.is_open_for_comments():
             raise Http404("The consultation is not open.")
         return render(request, f"{SECTION_TEMPLATE}#comment-form", {"form": CommentForm()})
     sent = _sent_comment(request, section_row.section_id)
@@ -237,7 +237,7 @@ def _section_post(request: HttpRequest, chapter: str, section: str, kind: str) -
         context = _section_context(request, edition, chapters, found, section_row, form, **extra)
         return render(request, SECTION_TEMPLATE, context, status=status)
 
-    if edition.comment_period_state() != "open":
+    if not edition.is_open_for_comments():
         return page(403, period_refused=True)
     if not form.is_valid():
         return page(400)
@@ -331,7 +331,7 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A comment's permalink, with its replies and a reply form."""
     comment = _public_comment_or_404(pk)
     edition = Edition.objects.current()
-    is_open = bool(edition) and edition.comment_period_state() == "open"
+    is_open = edition is not None and edition.is_open_for_comments()
     can_reply = not comment.is_reply
     form = CommentForm(request.POST or None, reply=True) if can_reply else None
     context = {"comment": comment, "edition": edition, "form": form, "is_open": is_open}

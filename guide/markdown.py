@@ -46,13 +46,15 @@ def render(text: str) -> str:
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK_END = re.compile(r"</(p|li|h[1-6]|blockquote|pre|tr|dt|dd)>|<br\s*/?>", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Invisible control characters (all but tab and newline): no place in any text shown,
+# stored or sent in a feed (XML cannot carry most of them). The one pattern for them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def plain_text(rendered_html: str) -> str:
     """The readable text of rendered HTML: for search, diffs and finding quotes."""
     text = _BLOCK_END.sub("\n", rendered_html)
-    text = _CONTROL.sub("", html.unescape(_TAG.sub("", text)))
+    text = CONTROL_CHARACTERS.sub("", html.unescape(_TAG.sub("", text)))
     lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 

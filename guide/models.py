@@ -61,6 +61,15 @@ class ChapterKind(models.TextChoices):
     CASE = "case", _("Case study")
 
 
+class RoundState(models.TextChoices):
+    """Where an edition's comment period stands at a given moment."""
+
+    NONE = "none", _("No consultation")
+    UPCOMING = "upcoming", _("Not yet open")
+    OPEN = "open", _("Open for comments")
+    CLOSED = "closed", _("Closed")
+
+
 class SectionChangeKind(models.TextChoices):
     ADDED = "added", _("New")
     CHANGED = "changed", _("Text changed")
@@ -161,16 +170,18 @@ class Edition(models.Model):
     def number_key(self) -> tuple[int, ...]:
         return edition_number_key(self.number)
 
-    def comment_period_state(self, now: datetime | None = None) -> str:
-        """One of "none", "upcoming", "open" and "closed"."""
+    def comment_period_state(self, now: datetime | None = None) -> RoundState:
         if self.comment_opens is None or self.comment_closes is None:
-            return "none"
+            return RoundState.NONE
         now = now or timezone.now()
         if now < self.comment_opens:
-            return "upcoming"
+            return RoundState.UPCOMING
         if now < self.comment_closes:
-            return "open"
-        return "closed"
+            return RoundState.OPEN
+        return RoundState.CLOSED
+
+    def is_open_for_comments(self, now: datetime | None = None) -> bool:
+        return self.comment_period_state(now) == RoundState.OPEN
 
     def clean(self) -> None:
         if self.comment_opens and not self.comment_closes:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
-from guide.models import Edition
+from guide.models import Edition, RoundState
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Round:
 
     @property
     def is_open(self) -> bool:
-        return self.state == "open"
+        return self.state == RoundState.OPEN
 
     def days_left(self, today: date | None = None) -> int:
         """Whole calendar days from today to the deadline's day, in local time

@@ -18,6 +18,7 @@ from guide.models import (
     Edition,
     EditionChapter,
     EditionSection,
+    RoundState,
     Section,
     SectionChangeKind,
     edition_number_key,
@@ -87,7 +88,10 @@ class RoundPlan:
 
 def running_round(edition: Edition | None, now: datetime | None = None) -> bool:
     """Whether `edition` has a comment period that is open or still to come."""
-    return edition is not None and edition.comment_period_state(now) in ("open", "upcoming")
+    return edition is not None and edition.comment_period_state(now) in (
+        RoundState.OPEN,
+        RoundState.UPCOMING,
+    )
 
 
 def round_plan(
@@ -123,7 +127,7 @@ def round_plan(
 def _end_round(edition: Edition, *, now: datetime, user: User | None) -> None:
     """End `edition`'s running round now, so the stored deadline is the real one. A
     round that has not opened yet never runs: its period is cleared."""
-    if edition.comment_period_state(now) == "upcoming":
+    if edition.comment_period_state(now) == RoundState.UPCOMING:
         edition.comment_opens = edition.comment_closes = None
     else:
         edition.comment_closes = now

@@ -87,7 +87,7 @@ def _chapter_page(
     for section in sections:
         section.comment_count = counts.get(section.section_id, 0)
     at_stable_address = kind is not None
-    is_open = at_stable_address and edition.comment_period_state() == "open"
+    is_open = at_stable_address and edition.is_open_for_comments()
     previous, following = neighbours(chapters, chapter)
     context = guide_context(
         edition,
