@@ -100,6 +100,11 @@ class Result:
     requests: int
 
 
+def _n(number: int) -> str:
+    """12 345: a thin space between thousands, as Norwegian writes them."""
+    return f"{number:,}".replace(",", " ")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -409,9 +414,8 @@ class Command(BaseCommand):
                 ratio = found.rps / ceiling
                 verdict = "met" if ratio >= target and found.errors == 0 else "NOT met"
                 lines.append(
-                    f"- {page}, page cache {each}, {largest:,} comments: {ratio:.2f} of the "
-                    f"trivial view, {found.errors} errors (target ≥ {target}): "
-                    f"{verdict}.".replace(",", " ")
+                    f"- {page}, page cache {each}, {_n(largest)} comments: {ratio:.2f} of the "
+                    f"trivial view, {found.errors} errors (target ≥ {target}): {verdict}."
                 )
         if smallest != largest:
             for page, _size, mode in sorted({(r.page, 0, r.mode) for r in results}):
@@ -422,20 +426,19 @@ class Command(BaseCommand):
                 growth = large.median_ms / small.median_ms if small.median_ms else 0
                 verdict = "met" if growth <= 1.2 else "NOT met"
                 lines.append(
-                    f"- {page}, page cache {mode}: median at {largest:,} vs {smallest:,} "
-                    f"comments {growth:.2f}× (target ≤ 1.2): {verdict}.".replace(",", " ")
+                    f"- {page}, page cache {mode}: median at {_n(largest)} vs {_n(smallest)} "
+                    f"comments {growth:.2f}× (target ≤ 1.2): {verdict}."
                 )
         for (size, mode), sizes in sorted(self.memory.items()):
             if sizes:
                 most = max(sizes)
                 verdict = "met" if most < 250 else "NOT met"
                 lines.append(
-                    f"- Resident memory per worker after the run ({size:,} comments, page "
-                    f"cache {mode}): at most {most:.0f} MB (target < 250 MB): "
-                    f"{verdict}.".replace(",", " ")
+                    f"- Resident memory per worker after the run ({_n(size)} comments, page "
+                    f"cache {mode}): at most {most:.0f} MB (target < 250 MB): {verdict}."
                 )
         lines.append(
             "- Chapter page's worst latency while an edition is published at "
-            f"{largest:,} comments: not measured by this harness yet.".replace(",", " ")
+            f"{_n(largest)} comments: not measured by this harness yet."
         )
         return "\n".join(lines) + "\n"
