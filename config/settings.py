@@ -124,6 +124,8 @@ INSTALLED_APPS = [
     "accounts",
     "guide",
     "comments",
+    "archive",
+    "subscriptions",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from markdownx.widgets import AdminMarkdownxWidget
@@ -15,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from guide.cache import guide_changed
 from guide.changes import compare, draft_state, edition_state
+from guide.checks import check_markdown, draft_summary
 from guide.models import Chapter, ChapterKind, Edition, Section
 from guide.services import edition_number_problem, edition_publish
 
@@ -101,9 +103,28 @@ class ChangeNoteAdmin(SimpleHistoryAdmin):
             instance.delete()
 
 
+class SectionChecksMixin:
+    """Refuses a section text that fails the accessibility checks (guide/checks.py);
+    its warnings are shown, never blocking."""
+
+    def clean(self):
+        data = super().clean()
+        for finding in check_markdown(data.get("body") or "").refusals:
+            self.add_error("body", finding.message)
+        return data
+
+
+class SectionInlineForm(SectionChecksMixin, RevisionCheckForm):
+    pass
+
+
+class SectionForm(SectionChecksMixin, ChangeNoteForm):
+    pass
+
+
 class SectionInline(admin.StackedInline):
     model = Section
-    form = RevisionCheckForm
+    form = SectionInlineForm
     extra = 0
     fields = ("heading", "slug", "order", "is_active", "body", "base_revision")
     prepopulated_fields = {"slug": ("heading",)}
@@ -168,6 +189,7 @@ class SectionAdmin(ChangeNoteAdmin):
     list_select_related = ("chapter",)
     search_fields = ("heading", "slug", "body")
     prepopulated_fields = {"slug": ("heading",)}
+    form = SectionForm
     fields = (
         "chapter",
         "heading",
@@ -175,9 +197,22 @@ class SectionAdmin(ChangeNoteAdmin):
         "order",
         "is_active",
         "body",
+        "text_checks",
         "change_note",
         "base_revision",
     )
+    readonly_fields = ("text_checks",)
+
+    @admin.display(description=_("Checks of the saved text"))
+    def text_checks(self, obj: Section | None) -> str:
+        return render_to_string(
+            "admin/guide/section/checks.html", {"check": check_markdown(obj.body if obj else "")}
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        for finding in check_markdown(obj.body).warnings:
+            self.message_user(request, finding.message, messages.WARNING)
 
 
 class PublishForm(forms.Form):
@@ -284,5 +319,6 @@ class EditionAdmin(SimpleHistoryAdmin):
             "changes": changes,
             "confirming": request.method == "POST" and form.is_valid() and not confirmed,
             "kinds": ChapterKind,
+            "text_checks": draft_summary(),  # guide/checks.py, shown per chapter
         }
         return render(request, "admin/guide/edition/publish.html", context)

@@ -172,8 +172,8 @@ def test_chapter_page_query_count_does_not_grow_with_sections(
 ):
     _chapter_with_sections(sections)
     # 1 current edition, 2 the edition's chapters, 3 the chapter's sections,
-    # 4 published comments per section.
-    with django_assert_num_queries(4):
+    # 4 published comments per section, 5 the edition's stored PDF (its size).
+    with django_assert_num_queries(5):
         assert client.get("/veileder/stort/").status_code == 200
 
 
@@ -186,8 +186,9 @@ def test_section_and_list_page_query_counts(db, client, sections, django_assert_
     # 1 current edition, 2 chapters.
     with django_assert_num_queries(2):
         assert client.get("/veileder/").status_code == 200
-    # 1 the chosen edition, 2 the current edition, 3 chapters, 4 sections, 5 comment counts.
-    with django_assert_num_queries(5):
+    # 1 the chosen edition, 2 the current edition, 3 chapters, 4 sections, 5 comment counts,
+    # 6 the edition's stored PDF.
+    with django_assert_num_queries(6):
         assert client.get("/versjoner/0.9/stort/").status_code == 200
     # 1 all editions.
     with django_assert_num_queries(1):
