@@ -118,10 +118,6 @@ class SectionInlineForm(SectionChecksMixin, RevisionCheckForm):
     pass
 
 
-class SectionForm(SectionChecksMixin, ChangeNoteForm):
-    pass
-
-
 class SectionInline(admin.StackedInline):
     model = Section
     form = SectionInlineForm
@@ -189,7 +185,6 @@ class SectionAdmin(ChangeNoteAdmin):
     list_select_related = ("chapter",)
     search_fields = ("heading", "slug", "body")
     prepopulated_fields = {"slug": ("heading",)}
-    form = SectionForm
     fields = (
         "chapter",
         "heading",
@@ -197,11 +192,23 @@ class SectionAdmin(ChangeNoteAdmin):
         "order",
         "is_active",
         "body",
-        "text_checks",
         "change_note",
         "base_revision",
     )
     readonly_fields = ("text_checks",)
+
+    # The accessibility and plain-language checks (guide/checks.py) wrap whatever form
+    # and fieldsets this admin or a subclass uses: refusals as errors, warnings shown.
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(f"Checked{form.__name__}", (SectionChecksMixin, form), {})
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "text_checks"]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        return [*fieldsets, (_("Readability and accessibility"), {"fields": ["text_checks"]})]
 
     @admin.display(description=_("Checks of the saved text"))
     def text_checks(self, obj: Section | None) -> str:
