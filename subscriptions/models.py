@@ -64,7 +64,7 @@ class Subscription(models.Model):
         indexes = [models.Index(fields=["confirmed_at", "created_at"], name="subscription_state")]
 
     def __str__(self) -> str:
-        return f"{self.pk}: {self.chapter or _('every new edition')}"
+        return f"Subscription {self.pk} ({self.chapter_id or 'every edition'})"
 
     @property
     def is_confirmed(self) -> bool:
