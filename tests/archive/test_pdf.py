@@ -170,9 +170,10 @@ def test_the_report_of_a_closed_round_as_pdf(draft, client, django_capture_on_co
     assert _squeezed("hvem veilederen er skrevet for") in text
     assert "kari@example.no" not in text and "@" not in text
     assert "/StructTreeRoot" in reader.trailer["/Root"]
-    assert 'href="/versjoner/0.9/horingsrapport.pdf"' in client.get(
-        "/horing/rapport/?versjon=0.9"
-    ).content.decode()
+    assert (
+        'href="/versjoner/0.9/horingsrapport.pdf"'
+        in client.get("/horing/rapport/?versjon=0.9").content.decode()
+    )
 
     # The same state: the same file. A new decision: a new file at the same address.
     client.get("/versjoner/0.9/horingsrapport.pdf")

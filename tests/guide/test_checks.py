@@ -25,10 +25,7 @@ def _section_data(section, body: str) -> dict:
 
 
 def test_lix_of_a_fixed_text_equals_the_hand_computed_value():
-    text = (
-        "Dette er en enkel setning. "
-        "Veilederen beskriver kommunikasjonsarbeid i forvaltningen."
-    )
+    text = "Dette er en enkel setning. Veilederen beskriver kommunikasjonsarbeid i forvaltningen."
     # By hand: 10 words, 2 sentences; long words (more than 6 letters): setning,
     # Veilederen, beskriver, kommunikasjonsarbeid, forvaltningen = 5.
     # LIX = 10 / 2 + 100 * 5 / 10 = 5 + 50 = 55.
@@ -108,9 +105,7 @@ def test_admin_refuses_in_the_chapter_form_too(guide, client, editor):
     client.force_login(editor)
     url = f"/admin/guide/chapter/{chapter.pk}/change/"
     form = client.get(url).context["adminform"].form
-    data = {
-        key: value for key, value in form.initial.items() if value is not None and key != "id"
-    }
+    data = {key: value for key, value in form.initial.items() if value is not None and key != "id"}
     data.update(is_active="on", change_note="Bilde", base_revision=chapter.revision)
     sections = list(chapter.sections.order_by("order", "pk"))
     data.update(
