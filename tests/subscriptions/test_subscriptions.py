@@ -191,3 +191,18 @@ def test_no_address_on_public_pages_or_feeds(guide, client, django_capture_on_co
     client.post(_link(mail.outbox[0], "bekreft"))
     for url in ["/", "/abonner/", "/abonner/sendt/", "/feed/versjoner/", "/api/v1/editions/"]:
         assert ADDRESS not in client.get(url).content.decode(), url
+
+
+def test_notify_command_tells_only_those_not_yet_told(guide, client, capsys):
+    from django.core.management import call_command
+
+    confirmed = Subscription.objects.create(email=ADDRESS, confirmed_at=timezone.now())
+    Subscription.objects.create(email="venter@example.no")  # unconfirmed: never mailed
+    edition = guide["edition"]
+    call_command("notify_subscribers", "--edition", edition.number, "--dry-run")
+    assert "Would mail 1 subscriber(s)" in capsys.readouterr().out
+    assert mail.outbox == []
+    call_command("notify_subscribers", "--edition", edition.number)
+    call_command("notify_subscribers", "--edition", edition.number)
+    assert [m.to for m in mail.outbox] == [[ADDRESS]]
+    assert Delivery.objects.get().subscription == confirmed
