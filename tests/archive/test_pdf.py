@@ -199,3 +199,13 @@ def test_the_pdf_fetches_only_the_sites_own_uploads(settings):
 def test_margin_text_cannot_break_out_of_its_css_string():
     escaped = css_string('Tittel "}</style><script>')
     assert escaped.count('"') == 2 and "<" not in escaped and "}" not in escaped
+
+
+def test_a_pdf_lost_from_storage_is_made_again(draft, client, django_capture_on_commit_callbacks):
+    edition = _publish(django_capture_on_commit_callbacks, "0.9")
+    document = Document.objects.get(edition=edition)
+    document.file.storage.delete(document.file.name)
+    response = client.get("/versjoner/0.9/veileder.pdf")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert Document.objects.get(edition=edition).file.storage.exists(document.file.name)
