@@ -172,7 +172,8 @@ def changed_chapters(edition: Edition) -> set[int]:
 
 def subscriptions_notify(*, edition: Edition) -> int:
     """Mail every confirmed subscriber whom `edition` concerns, exactly once each. Safe
-    to call again: a delivery is recorded before its mail is sent, never twice."""
+    to call again: a delivery is recorded before its mail is sent (so two runs at once
+    never both send it) and removed again if the mail could not be sent."""
     chapters = changed_chapters(edition)
     wanted = Subscription.objects.confirmed().select_related("chapter")
     context = {
@@ -199,9 +200,16 @@ def subscriptions_notify(*, edition: Edition) -> int:
                 }
         try:
             _send(subscription, subject, "subscriptions/email/edition.txt", context)
-        except Exception:  # noqa: BLE001 - recorded, so never sent twice; logged
-            logger.exception("Could not mail subscription %s", subscription.pk)
-            continue
+        except Exception:  # noqa: BLE001 - the mail server refused or is down
+            # Not sent, so not recorded; stop rather than wait out a dead server once
+            # per subscriber. `notify_subscribers --edition N` sends the rest later.
+            Delivery.objects.filter(subscription=subscription, edition=edition).delete()
+            logger.exception(
+                "Could not mail subscribers about edition %s; %s sent so far",
+                edition.number,
+                sent,
+            )
+            break
         sent += 1
     return sent
 

@@ -206,3 +206,24 @@ def test_notify_command_tells_only_those_not_yet_told(guide, client, capsys):
     call_command("notify_subscribers", "--edition", edition.number)
     assert [m.to for m in mail.outbox] == [[ADDRESS]]
     assert Delivery.objects.get().subscription == confirmed
+
+
+def test_a_mail_server_that_fails_stops_the_round_and_the_command_sends_the_rest(
+    guide, monkeypatch
+):
+    from django.core.management import call_command
+
+    for n in range(3):
+        Subscription.objects.create(email=f"les{n}@example.no", confirmed_at=timezone.now())
+    edition = guide["edition"]
+
+    def down(self, *args, **kwargs):
+        raise ConnectionRefusedError("no mail server")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("django.core.mail.EmailMessage.send", down)
+        assert subscriptions_notify(edition=edition) == 0
+    assert not Delivery.objects.exists()
+    call_command("notify_subscribers", "--edition", edition.number)
+    assert sorted(m.to[0] for m in mail.outbox) == [f"les{n}@example.no" for n in range(3)]
+    assert Delivery.objects.count() == 3
