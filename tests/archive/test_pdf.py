@@ -75,8 +75,8 @@ def test_publishing_stores_a_tagged_pdf_with_every_chapter(
     root = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root  # tagged
     assert root["/Lang"] == "nb"
-    assert root["/MarkInfo"]["/Marked"] is True
-    assert root["/ViewerPreferences"]["/DisplayDocTitle"] is True
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
     assert b'pdfuaid:part="1"' in reader.xmp_metadata.stream.get_data()  # PDF/UA-1
     assert "0.9" in reader.metadata.title
     assert "Utkast til veileder" in reader.metadata.title
