@@ -56,7 +56,8 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         )
         # The same answer whether the address was new, waiting or confirmed: the page
         # never tells anyone which addresses are subscribed.
-        return HttpResponseRedirect(reverse("subscriptions:sent"))
+        # A fragment of its own, or the browser keeps the form's #error-summary.
+        return HttpResponseRedirect(reverse("subscriptions:sent") + "#main")
     return render(request, "subscriptions/subscribe.html", context)
 
 

@@ -36,7 +36,7 @@ def _link(message, name: str) -> str:
 
 def _subscribe(client, what: str = "alle", email: str = ADDRESS):
     response = client.post("/abonner/", {"email": email, "what": what})
-    assert response.status_code == 302 and response["Location"] == "/abonner/sendt/"
+    assert response.status_code == 302 and response["Location"] == "/abonner/sendt/#main"
     return response
 
 
