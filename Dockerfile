@@ -11,6 +11,11 @@ ENV PATH="/venv/bin:$PATH" \
     PYTHONUNBUFFERED=1 \
     DJANGO_DEBUG=false \
     PORT=8000
+# WeasyPrint (the PDF copies of each edition) needs Pango, HarfBuzz's subsetter and a font.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --create-home --uid 10001 innspill
 WORKDIR /app
 COPY --from=build /venv /venv

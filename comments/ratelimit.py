@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 
@@ -32,14 +32,20 @@ def over_limit(hashes: list[str], now: datetime | None = None) -> bool:
     """True if the client with these hashes may not send another comment now. One query."""
     from comments.models import Comment
 
+    if not any(hashes):
+        return False
+    return over_limit_of(Comment.objects.filter(client_hash__in=hashes), now)
+
+
+def over_limit_of(recent: QuerySet, now: datetime | None = None) -> bool:
+    """True if the rows of `recent` (one client's, with a `created_at`) already reach a
+    limit of COMMENT_RATE_LIMIT. One query."""
     limits = settings.COMMENT_RATE_LIMIT
-    if not limits or not any(hashes):
+    if not limits:
         return False
     now = now or timezone.now()
     longest = max(window for _, window in limits)
-    counts = Comment.objects.filter(
-        client_hash__in=hashes, created_at__gte=now - timedelta(seconds=longest)
-    ).aggregate(
+    counts = recent.filter(created_at__gte=now - timedelta(seconds=longest)).aggregate(
         **{
             f"within_{window}": Count(
                 "pk", filter=Q(created_at__gte=now - timedelta(seconds=window))

@@ -124,6 +124,8 @@ INSTALLED_APPS = [
     "accounts",
     "guide",
     "comments",
+    "archive",
+    "subscriptions",
 ]
 if DEBUG:
     INSTALLED_APPS.append("devtools")  # `manage.py benchmark`; not in the production image
@@ -393,5 +395,8 @@ LOGGING = {
         # A request for a host name we do not serve is the client's mistake (or a
         # scanner's): a warning, not an error with a traceback.
         "django.security.DisallowedHost": {"filters": ["warning_without_traceback"]},
+        # WeasyPrint reports every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

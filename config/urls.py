@@ -32,6 +32,8 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots, name="robots"),
     path("api/v1/", include("guide.api_urls")),
+    path("", include("archive.urls")),
+    path("", include("subscriptions.urls")),
     path("", include("comments.urls")),
     path("", include("guide.urls")),
 ]

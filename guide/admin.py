@@ -19,6 +19,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 
 from guide.admin_history import ReadableHistoryAdmin
 from guide.changes import compare, draft_state, edition_state
+from guide.checks import check_markdown, draft_summary
 from guide.models import Chapter, ChapterKind, Edition, Section
 from guide.services import (
     RoundPlan,
@@ -139,6 +140,17 @@ class ChangeNoteAdmin(ReadableHistoryAdmin):
             instance.delete()
 
 
+class SectionChecksMixin:
+    """Refuses a section text that fails the accessibility checks (guide/checks.py);
+    its warnings are shown, never blocking."""
+
+    def clean(self):
+        data = super().clean()
+        for finding in check_markdown(data.get("body") or "").refusals:
+            self.add_error("body", finding.message)
+        return data
+
+
 @admin.register(Chapter)
 class ChapterAdmin(ChangeNoteAdmin):
     list_display = ("title", "kind", "order", "slug", "is_active", "section_count")
@@ -222,6 +234,31 @@ class SectionAdmin(ChangeNoteAdmin):
         "change_note",
         "base_revision",
     )
+    readonly_fields = ("text_checks",)
+
+    # The accessibility and plain-language checks (guide/checks.py) wrap whatever form
+    # and fieldsets this admin or a subclass uses: refusals as errors, warnings shown.
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(f"Checked{form.__name__}", (SectionChecksMixin, form), {})
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "text_checks"]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        return [*fieldsets, (_("Readability and accessibility"), {"fields": ["text_checks"]})]
+
+    @admin.display(description=_("Checks of the saved text"))
+    def text_checks(self, obj: Section | None) -> str:
+        return render_to_string(
+            "admin/guide/section/checks.html", {"check": check_markdown(obj.body if obj else "")}
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        for finding in check_markdown(obj.body).warnings:
+            self.message_user(request, finding.message, messages.WARNING)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """One section per page: links back to its chapter and on to its neighbours."""
@@ -444,5 +481,6 @@ class EditionAdmin(ReadableHistoryAdmin):
             "changes": changes,
             "confirming": confirming,
             "kinds": ChapterKind,
+            "text_checks": draft_summary(),  # guide/checks.py, shown per chapter
         }
         return render(request, "admin/guide/edition/publish.html", context)

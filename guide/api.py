@@ -310,6 +310,9 @@ def index(request: HttpRequest) -> HttpResponse:
                 "edition": _absolute(reverse("api:editions")) + "{number}/",
                 "edition_chapter": _absolute(reverse("api:editions")) + "{number}/chapters/{slug}/",
                 "comments": _absolute(reverse("api:comments")),
+                # Published comments as W3C Web Annotations (JSON-LD).
+                "annotations": _absolute(reverse("api:annotations")),
+                "annotation": _absolute(reverse("api:annotations")) + "{id}/",
             },
             # The page that explains all this to people (bokmål, nynorsk, English).
             "docs": _absolute(reverse("guide:api_docs")),

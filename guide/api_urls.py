@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 import guide.converters  # noqa: F401 - registers the "edition" converter
-from guide import api
+from guide import annotations, api
 
 app_name = "api"
 
@@ -15,6 +15,8 @@ urlpatterns = [
         name="edition_chapter",
     ),
     path("comments/", api.comments, name="comments"),
+    path("annotations/", annotations.annotations, name="annotations"),
+    path("annotations/<int:pk>/", annotations.annotation, name="annotation"),
     # Anything else under /api/v1/ answers 404 in JSON, not with the site's HTML page.
     re_path(r"^(?P<path>[\s\S]+/)$", api.not_found),
 ]

@@ -28,6 +28,8 @@ TABLE = "guide_contentversion"
 # Which tables move which version, and when (a condition on the row, or None).
 WATCHED = {
     "guide_edition": (GUIDE, None),
+    # The edition's PDF copy: pages that link to it show its size.
+    "archive_document": (GUIDE, None),
     "comments_comment": (COMMENTS, "status = 'published'"),
 }
 

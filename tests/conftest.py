@@ -14,7 +14,9 @@ _counter = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def _plain_storage_and_mail(settings):
+def _plain_storage_and_mail(settings, tmp_path):
+    # Files a test makes (the PDF of each published edition) go to its own folder.
+    settings.MEDIA_ROOT = tmp_path / "media"
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     settings.SEND_MAIL_IN_BACKGROUND = False  # mail.outbox is checked right after a request
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -23,7 +23,7 @@ import pytest
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOCALE_DIR = BASE_DIR / "locale"
 TEMPLATES_DIR = BASE_DIR / "templates"
-PYTHON_DIRS = ["guide", "accounts", "comments", "config"]
+PYTHON_DIRS = ["guide", "accounts", "comments", "config", "archive", "subscriptions"]
 LANGUAGES = ["nb", "nn", "en"]
 
 

@@ -164,6 +164,12 @@ def build_site() -> Site:
     fourth = edition_publish(number="1.2", title="Versjon 1.2", summary="Nytt kapittel.", **period)
     assert Edition.objects.current() == fourth and fourth.comment_period_state() == "open"
 
+    # Someone who asked for e-mail about the guide (the confirm and unsubscribe pages).
+    from subscriptions.models import Subscription
+    from subscriptions.services import confirm_token, unsubscribe_token
+
+    reader = Subscription.objects.create(email="lesar@example.no", language="nn")
+
     site = Site()
     site.comment_ids = {
         "quoted": quoted.pk,
@@ -218,6 +224,12 @@ def build_site() -> Site:
         "search-error": "/sok/?q=" + LONG_QUERY.replace(" ", "+"),
         "privacy": "/personvern/",
         "accessibility": "/tilgjengelighet/",
+        "subscribe": "/abonner/",
+        "subscribe-chapter": f"/abonner/?kapittel={CHAPTER}",
+        "subscribe-sent": "/abonner/sendt/",
+        "subscribe-confirm": f"/abonner/bekreft/{confirm_token(reader)}/",
+        "subscribe-bad-link": "/abonner/bekreft/ikke-en-gyldig-lenke/",
+        "unsubscribe": f"/abonner/avslutt/{unsubscribe_token(reader)}/",
         "not-found": "/finnes-ikke/",
         "gone": f"/veileder/{REMOVED_CHAPTER}/",
         # Reached by sending a form (see POSTS):
@@ -225,6 +237,8 @@ def build_site() -> Site:
         "comment-error": f"/kommentarer/{quoted.pk}/",
         "report-done": f"/kommentarer/{english.pk}/rapporter/",
         "report-error": f"/kommentarer/{english.pk}/rapporter/",
+        "subscribe-error": "/abonner/",
+        "subscribe-confirmed": f"/abonner/bekreft/{confirm_token(reader)}/",
     }
     return site
 
@@ -243,6 +257,8 @@ POSTS = {
     "comment-error": Post({"body": "", "name": ""}, "#svar .comment-form", 400),
     "report-done": Post({"reason": "spam"}, "main form", 200),
     "report-error": Post({}, "main form", 400),
+    "subscribe-error": Post({"email": "ikke en adresse"}, ".subscribe-form", 400),
+    "subscribe-confirmed": Post({}, "main form", 200),
 }
 
 # Every public page and state: name -> expected HTTP status.
@@ -289,6 +305,14 @@ PAGES = {
     "privacy": 200,
     "accessibility": 200,
     "api-docs": 200,
+    "subscribe": 200,
+    "subscribe-chapter": 200,
+    "subscribe-error": 400,
+    "subscribe-sent": 200,
+    "subscribe-confirm": 200,
+    "subscribe-confirmed": 200,
+    "subscribe-bad-link": 404,
+    "unsubscribe": 200,
     "not-found": 404,
     "gone": 410,
 }
@@ -334,6 +358,10 @@ MARKERS = {
     "search-results": 'class="result ',
     "search-no-results": 'class="empty-state"',
     "search-error": 'id="q_error"',
+    "subscribe-chapter": "selected>",
+    "subscribe-error": 'id="error-summary"',
+    "subscribe-confirm": 'method="post"',
+    "unsubscribe": 'method="post"',
     "edition-chapter": 'class="banner banner--old"',
     "chapter-history": "<ins>",
     "chapter-history-new-chapter": 'class="empty-state"',

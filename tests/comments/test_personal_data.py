@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from io import StringIO
 
@@ -283,3 +284,20 @@ def test_the_privacy_page_states_the_periods_the_purge_keeps(
 
     stated = set(re.findall(rf"(\d+) (?:{days}|{months})", page))
     assert stated == {str(hash_days), str(email_months), str(login_days)}
+
+
+def test_purge_deletes_subscriptions_never_confirmed(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from subscriptions.models import Subscription
+
+    old = timezone.now() - timedelta(days=30)
+    Subscription.objects.create(email="glemt@example.no", created_at=old)
+    out = io.StringIO()
+    call_command("purge_personal_data", "--dry-run", stdout=out)
+    assert "1 subscriptions never confirmed" in out.getvalue()
+    assert Subscription.objects.filter(email="glemt@example.no").exists()
+    call_command("purge_personal_data", stdout=io.StringIO())
+    assert not Subscription.objects.filter(email="glemt@example.no").exists()

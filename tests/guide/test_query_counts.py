@@ -54,8 +54,8 @@ def data(request, db):
         ("/veileder/", 2),
         ("/eksempler/", 2),
         # 1 all editions, 2 the edition's chapters, 3-8 the comparison with the previous
-        # edition (chapters, sections and section texts of both), cold cache.
-        ("/versjoner/1.0/", 8),
+        # edition (chapters, sections and section texts of both), cold cache, 9 its PDF.
+        ("/versjoner/1.0/", 9),
         # 1 current edition, 2 this chapter in it, 3 every edition's copy of it,
         # 4 their sections.
         ("/veileder/forste/endringer/", 4),

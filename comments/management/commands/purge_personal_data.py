@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from comments.services import personal_data_purge
+from subscriptions.services import subscriptions_purge_unconfirmed
 
 
 class Command(BaseCommand):
@@ -11,8 +12,8 @@ class Command(BaseCommand):
         "Delete personal data kept longer than the privacy page promises: client-address "
         "hashes on comments and reports (RETAIN_CLIENT_HASH_DAYS), e-mail addresses "
         "(RETAIN_EMAIL_MONTHS after the comment's outcome was set, or after it was "
-        "received if it has none) and django-axes' login records (RETAIN_LOGIN_RECORDS_DAYS). "
-        "Run it daily. Idempotent."
+        "received if it has none), django-axes' login records (RETAIN_LOGIN_RECORDS_DAYS) "
+        "and subscriptions never confirmed within a week. Run it daily. Idempotent."
     )
 
     def add_arguments(self, parser):
@@ -22,6 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool, **options):
         counts = personal_data_purge(dry_run=dry_run)
+        unconfirmed = subscriptions_purge_unconfirmed(dry_run=dry_run)
         verb = "Would delete" if dry_run else "Deleted"
         self.stdout.write(
             f"{verb}: {counts['comment_client_hashes']} comment client hashes and "
@@ -30,5 +32,5 @@ class Command(BaseCommand):
             f"addresses {settings.RETAIN_EMAIL_MONTHS} months past their comment's outcome; "
             f"{counts['login_records']} login records older than "
             f"{settings.RETAIN_LOGIN_RECORDS_DAYS} days; {counts['client_keys']} daily client "
-            f"keys past their two days."
+            f"keys past their two days; {unconfirmed} subscriptions never confirmed."
         )

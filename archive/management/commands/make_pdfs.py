@@ -1,0 +1,34 @@
+"""Make the PDF of every edition that has none (databases filled by load_guide or
+restored from before PDFs existed). An edition's stored PDF is never made again."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from archive.models import DocumentKind
+from archive.services import edition_pdf_store
+from guide.models import Edition
+
+
+class Command(BaseCommand):
+    help = "Make the missing PDF copies of published editions."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Only list the editions that lack a PDF."
+        )
+
+    def handle(self, *args, dry_run: bool = False, **options) -> None:
+        missing = Edition.objects.exclude(documents__kind=DocumentKind.EDITION).order_by(
+            "published_at", "pk"
+        )
+        made = 0
+        for edition in missing:
+            if dry_run:
+                self.stdout.write(f"Would make the PDF of edition {edition.number}")
+                continue
+            document = edition_pdf_store(edition=edition)
+            made += 1
+            self.stdout.write(f"Made {document.file.name} ({document.size} bytes)")
+        if not dry_run:
+            self.stdout.write(f"{made} PDF(s) made.")
