@@ -106,7 +106,7 @@ def _sent_comment(request: HttpRequest, section_id: int) -> Comment | None:
     )
 
 
-def _refuse_outside_period(request, template, context, edition: Edition) -> HttpResponse:
+def _refuse_outside_period(request, template, context, edition: Edition | None) -> HttpResponse:
     context["period_refused"] = True
     return render(request, template, context, status=403)
 
@@ -331,7 +331,7 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A comment's permalink, with its replies and a reply form."""
     comment = _public_comment_or_404(pk)
     edition = Edition.objects.current()
-    is_open = bool(edition) and edition.comment_period_state() == "open"
+    is_open = edition is not None and edition.comment_period_state() == "open"
     can_reply = not comment.is_reply
     form = CommentForm(request.POST or None, reply=True) if can_reply else None
     context = {"comment": comment, "edition": edition, "form": form, "is_open": is_open}
@@ -339,6 +339,7 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_reply:
             raise Http404("Replies go to the comment, not to another reply.")
+        assert form is not None  # every comment that can be replied to has a form
         if not is_open:
             return _refuse_outside_period(request, template, context, edition)
         if not form.is_valid():
@@ -412,7 +413,12 @@ def consultation_report(request: HttpRequest) -> HttpResponse:
     editions = list(Edition.objects.newest_first())
     current = editions[0] if editions else None
     chosen = report_round(editions, request.GET.get("versjon"))
-    context = {"edition": current, "editions": editions, "chosen": chosen, "chapters": []}
+    context: dict[str, object] = {
+        "edition": current,
+        "editions": editions,
+        "chosen": chosen,
+        "chapters": [],
+    }
     if chosen is None:
         return render(request, "comments/report.html", context)
     chapters = report_chapters(chosen)
