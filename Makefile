@@ -28,6 +28,7 @@ system-packages:
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/hadolint Dockerfile
 	$(PY) manage.py makemigrations --check --dry-run
 
@@ -46,7 +47,7 @@ check-deploy: install
 	DJANGO_ALLOWED_HOSTS=innspill.example.no $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
-	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache .mypy_cache
 
 # Throughput and latency of the main pages under gunicorn, with wrk on loopback; writes
 # docs/benchmarks.md. Uses PostgreSQL when DATABASE_URL points there, else SQLite.

@@ -8,8 +8,9 @@ class User(AbstractUser):
     """Staff who edit and moderate. Members of the public never need an account."""
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
+        # The stubs type AbstractUser.Meta's names as str; Django takes lazy text here.
+        verbose_name = _("user")  # type: ignore[assignment]
+        verbose_name_plural = _("users")  # type: ignore[assignment]
         swappable = "AUTH_USER_MODEL"
 
     def __str__(self) -> str:

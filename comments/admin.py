@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING, TypedDict
 
 from django import forms
 from django.conf import settings
@@ -44,6 +45,13 @@ from guide.admin import ChangeNoteForm, SectionAdmin
 from guide.admin_history import ReadableHistoryAdmin
 from guide.models import Section
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise, WithAnnotations
+
+    class _Reports(TypedDict):  # annotated by CommentAdmin.get_queryset
+        report_count: int
+        report_reasons: str | None
+
 # The name of the change form's "Publish the answer" button.
 PUBLISH_ANSWER = "_publish_answer"
 
@@ -53,7 +61,7 @@ def _label(choices, value: str) -> str:
 
 
 # The change reasons the services record (in English, as data), as people read them.
-_CHANGE_REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
+_CHANGE_REASONS: list[tuple[re.Pattern, Callable[[re.Match], StrOrPromise]]] = [
     (re.compile(r"^Received$"), lambda m: _("Received")),
     (re.compile(r"^Published$"), lambda m: _("Published")),
     (re.compile(r"^Back to review$"), lambda m: _("Back to review")),
@@ -103,7 +111,7 @@ class ModerationActionForm(ActionForm):
     reason = forms.ChoiceField(
         label=_("Reason for withholding"),
         required=False,
-        choices=[("", "---------")] + WithheldReason.choices,
+        choices=[("", "---------"), *WithheldReason.choices],
     )
 
 
@@ -172,6 +180,7 @@ class CommentAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         outcome = self.fields["draft_outcome"]
+        assert isinstance(outcome, forms.ChoiceField)  # a model field with choices
         outcome.required = True
         outcome.choices = Outcome.choices
         comment = self.instance
@@ -185,6 +194,7 @@ class CommentAdminForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # ModelForm.clean() returns cleaned_data
         if data.get("status") == Status.WITHHELD and not data.get("withheld_reason"):
             self.add_error("withheld_reason", _("Choose why the comment is withheld."))
         if data.get("status") != Status.WITHHELD:
@@ -365,7 +375,7 @@ class CommentAdmin(ReadableHistoryAdmin):
         return str(obj.parent) if obj.parent_id else "–"
 
     @admin.display(description=_("reports"), ordering="report_count")
-    def report_count(self, obj: Comment) -> str:
+    def report_count(self, obj: WithAnnotations[Comment, _Reports]) -> str:
         """How many reports, and why (annotated in get_queryset)."""
         labels = dict(ReportReason.choices)
         reasons = [labels.get(r, r) for r in (obj.report_reasons or "").split(",") if r]
@@ -374,15 +384,15 @@ class CommentAdmin(ReadableHistoryAdmin):
         return f"{obj.report_count} ({'; '.join(str(r) for r in reasons)})"
 
     @admin.display(description=_("addressed in"))
-    def addressed(self, obj: Comment) -> str:
-        if obj.addressed_in_edition_id:
+    def addressed(self, obj: Comment) -> StrOrPromise:
+        if obj.addressed_in_edition is not None:
             return _("Edition %(number)s") % {"number": obj.addressed_in_edition.number}
         if obj.addressed_in_revision_id:
             return _("A revision not yet published")
         return "–"
 
     @admin.display(description=_("answer"))
-    def answer_state(self, obj: Comment) -> str:
+    def answer_state(self, obj: Comment) -> StrOrPromise:
         return _("Draft not published") if obj.has_draft_answer else "–"
 
     @admin.display(description=_("the section around the quote"))
@@ -390,13 +400,13 @@ class CommentAdmin(ReadableHistoryAdmin):
         return section_context_html(obj)
 
     @admin.display(description=_("published answer"))
-    def published_answer(self, obj: Comment) -> str:
+    def published_answer(self, obj: Comment) -> StrOrPromise:
         if obj.outcome == Outcome.OPEN and not obj.response and not obj.outcome_explanation:
             return _("Nothing published yet.")
         return render_to_string("admin/comments/comment/published_answer.html", {"comment": obj})
 
     @admin.display(description=_("draft"))
-    def draft_state(self, obj: Comment) -> str:
+    def draft_state(self, obj: Comment) -> StrOrPromise:
         if not obj.has_draft_answer:
             return _("No unpublished changes to the answer.")
         return _("Saved %(when)s by %(who)s, not published.") % {
@@ -407,7 +417,7 @@ class CommentAdmin(ReadableHistoryAdmin):
         }
 
     @admin.display(description=_("preview as the commenter will see it"))
-    def answer_preview(self, obj: Comment) -> str:
+    def answer_preview(self, obj: Comment) -> StrOrPromise:
         if not obj.has_draft_answer:
             return _("Save the answer as a draft to preview it.")
         preview = obj.with_draft_answer()
@@ -458,7 +468,7 @@ class CommentAdmin(ReadableHistoryAdmin):
                     self.message_user(request, self._published_message(obj), messages.SUCCESS)
 
     @staticmethod
-    def _published_message(comment: Comment) -> str:
+    def _published_message(comment: Comment) -> StrOrPromise:
         if comment.email and comment.outcome != Outcome.OPEN:
             return _("The answer is published, and the commenter is told by e-mail.")
         return _("The answer is published.")
@@ -605,8 +615,11 @@ class SectionFeedbackForm(ChangeNoteForm):
             if section.pk
             else Comment.objects.none()
         )
-        self.fields["addressed"].queryset = comments.order_by("created_at", "pk")
-        self.fields["addressed"].label_from_instance = self._label
+        addressed = self.fields["addressed"]
+        assert isinstance(addressed, forms.ModelMultipleChoiceField)
+        addressed.queryset = comments.order_by("created_at", "pk")
+        # The stubs declare it a method; Django documents overriding it on the field.
+        addressed.label_from_instance = self._label  # type: ignore[method-assign, assignment]
 
     @staticmethod
     def _label(comment: Comment) -> str:

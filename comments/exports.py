@@ -79,7 +79,7 @@ def row(comment: Comment, *, staff: bool) -> dict[str, object]:
         "response": comment.response,
         "responded_at": _iso(comment.responded_at),
         "addressed_in_edition": (
-            comment.addressed_in_edition.number if comment.addressed_in_edition_id else ""
+            comment.addressed_in_edition.number if comment.addressed_in_edition is not None else ""
         ),
     }
     if staff:

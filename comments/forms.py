@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 import unicodedata
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -88,7 +89,7 @@ class CommentForm(forms.ModelForm):
     def __init__(self, *args, section_text: str | None = None, reply: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.section_text = section_text
-        self.fields["name"].max_length = 100
+        cast(forms.CharField, self.fields["name"]).max_length = 100
         if reply:
             for name in ("quote", "quote_prefix", "quote_suffix"):
                 del self.fields[name]
@@ -108,6 +109,7 @@ class CommentForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # ModelForm.clean() returns cleaned_data
         for name, value in list(data.items()):
             if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
                 self.add_error(name, _("The text contains characters we cannot store."))

@@ -205,6 +205,12 @@ class Comment(models.Model):
     history = HistoricalRecords(excluded_fields=["email", "client_hash"])
     objects = CommentQuerySet.as_manager()
 
+    # Annotated by the search on PostgreSQL.
+    headline: str
+    # Set before save() for the history record (django-simple-history).
+    _change_reason: str
+    _history_user: object
+
     class Meta:
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
@@ -251,7 +257,7 @@ class Comment(models.Model):
         copy.outcome = self.draft_outcome or self.outcome
         copy.outcome_explanation = self.draft_explanation
         copy.response = self.draft_response
-        copy.save = None  # a preview must never be stored
+        copy.__dict__["save"] = None  # a preview must never be stored
         return copy
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Count
 
 from comments.models import Comment, Outcome, Status, WithheldReason
 from guide.models import ChapterKind, Edition, EditionChapter, EditionSection
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def published_counts(section_ids: list[int]) -> dict[int, int]:
@@ -83,7 +88,7 @@ def report_chapters(edition: Edition) -> list[EditionChapter]:
     return chapters
 
 
-def report_totals(chapters: list[EditionChapter]) -> list[tuple[str, str, int]]:
+def report_totals(chapters: list[EditionChapter]) -> list[tuple[str, StrOrPromise, int]]:
     """[(outcome, label, n)] over every section of the report."""
     totals = dict.fromkeys(Outcome.values, 0)
     for chapter in chapters:
@@ -93,7 +98,7 @@ def report_totals(chapters: list[EditionChapter]) -> list[tuple[str, str, int]]:
     return [(value, label, totals[value]) for value, label in Outcome.choices]
 
 
-def withheld_by_reason(edition: Edition) -> list[tuple[str, int]]:
+def withheld_by_reason(edition: Edition) -> list[tuple[StrOrPromise, int]]:
     """How many comments made on the edition were withheld, per reason: one query."""
     rows = (
         Comment.objects.filter(edition_section__edition=edition, status=Status.WITHHELD)

@@ -6,6 +6,7 @@ import calendar
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -34,6 +35,9 @@ from comments.models import (
 from comments.outbox import send_later
 from guide.markdown import html_text
 from guide.models import Edition, EditionSection
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -221,7 +225,7 @@ def _notify(comment: Comment, event: str, key: str = "") -> None:
     transaction.on_commit(lambda: send_later(send_notification, comment.pk, event))
 
 
-NOTIFICATION_SUBJECTS = {
+NOTIFICATION_SUBJECTS: dict[str, StrOrPromise] = {
     Notification.Event.PUBLISHED: gettext_lazy("Your comment has been published"),
     Notification.Event.OUTCOME: gettext_lazy("We have considered your comment"),
     Notification.Event.ADDRESSED: gettext_lazy("Your comment has led to a change in the guide"),

@@ -109,7 +109,7 @@ def _sent_comment(request: HttpRequest, section_id: int) -> Comment | None:
     )
 
 
-def _refuse_outside_period(request, template, context, edition: Edition) -> HttpResponse:
+def _refuse_outside_period(request, template, context, edition: Edition | None) -> HttpResponse:
     context["period_refused"] = True
     return render(request, template, context, status=403)
 
@@ -353,6 +353,7 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_reply:
             raise Http404("Replies go to the comment, not to another reply.")
+        assert form is not None  # every comment that can be replied to has a form
         if not is_open:
             return _refuse_outside_period(request, template, context, edition)
         if not form.is_valid():
@@ -426,7 +427,12 @@ def consultation_report(request: HttpRequest) -> HttpResponse:
     editions = list(Edition.objects.newest_first())
     current = editions[0] if editions else None
     chosen = report_round(editions, request.GET.get("versjon"))
-    context = {"edition": current, "editions": editions, "chosen": chosen, "chapters": []}
+    context: dict[str, object] = {
+        "edition": current,
+        "editions": editions,
+        "chosen": chosen,
+        "chapters": [],
+    }
     if chosen is None:
         return render(request, "comments/report.html", context)
     chapters = report_chapters(chosen)

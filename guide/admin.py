@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from markdownx.widgets import AdminMarkdownxWidget
 
+from accounts.models import User
 from guide.admin_history import ReadableHistoryAdmin
 from guide.changes import compare, draft_state, edition_state
 from guide.checks import check_markdown, draft_summary
@@ -29,6 +31,10 @@ from guide.services import (
     round_plan_text,
     running_round,
 )
+
+if TYPE_CHECKING:
+    from django.http import QueryDict
+    from django_stubs_ext import StrOrPromise
 
 
 class EditorWidget(AdminMarkdownxWidget):
@@ -64,6 +70,7 @@ class RevisionCheckForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # ModelForm.clean() returns cleaned_data
         if not self.instance.pk or not self.has_changed():
             return data
         # Lock the row until this save commits (a no-op on SQLite, where the admin's
@@ -75,8 +82,8 @@ class RevisionCheckForm(forms.ModelForm):
             who = str(record.history_user) if record and record.history_user else _("someone")
             self.conflict = stored
             # Let the next save, after the editor has merged by hand, go through.
-            self.data = self.data.copy()
-            self.data[self.add_prefix("base_revision")] = stored.revision
+            self.data = posted = cast("QueryDict", self.data).copy()
+            posted[self.add_prefix("base_revision")] = stored.revision
             raise ValidationError(
                 _(
                     "%(who)s saved this while you were editing it. Nothing has been "
@@ -140,14 +147,14 @@ class ChangeNoteAdmin(ReadableHistoryAdmin):
             instance.delete()
 
 
-class SectionChecksMixin:
+class SectionChecksMixin(forms.BaseForm):
     """Refuses a section text that fails the accessibility checks (guide/checks.py);
     its warnings are shown, never blocking."""
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
         for finding in check_markdown(data.get("body") or "").refusals:
-            self.add_error("body", finding.message)
+            self.add_error("body", str(finding.message))
         return data
 
 
@@ -182,7 +189,7 @@ class ChapterAdmin(ChangeNoteAdmin):
         return obj.active_sections
 
     @admin.display(description=_("Sections, each edited on its own page"))
-    def section_links(self, obj: Chapter) -> str:
+    def section_links(self, obj: Chapter) -> StrOrPromise:
         if not obj.pk:
             return _("Save the chapter first, then add its sections.")
         return render_to_string(
@@ -224,7 +231,7 @@ class SectionAdmin(ChangeNoteAdmin):
     list_select_related = ("chapter",)
     search_fields = ("heading", "slug", "body")
     prepopulated_fields = {"slug": ("heading",)}
-    fields = (
+    fields: tuple[str, ...] | None = (
         "chapter",
         "heading",
         "slug",
@@ -285,7 +292,7 @@ DATETIME_INPUT = "%d.%m.%Y %H:%M"
 DATETIME_INPUT_FORMATS = [DATETIME_INPUT, "%d.%m.%Y %H.%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
-def _period_field(label: str, help_text: str = "") -> forms.DateTimeField:
+def _period_field(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label,
         required=False,
@@ -341,7 +348,7 @@ class PublishForm(forms.Form):
         deadline = formats.date_format(
             timezone.localtime(self.running.comment_closes), "DATETIME_FORMAT"
         )
-        self.fields["consultation"].choices = [
+        cast(forms.ChoiceField, self.fields["consultation"]).choices = [
             (
                 self.KEEP,
                 _("Keep the consultation open until %(deadline)s") % {"deadline": deadline},
@@ -365,6 +372,7 @@ class PublishForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean() returns cleaned_data
         opens, closes = data.get("comment_opens"), data.get("comment_closes")
         choice = data.get("consultation")
         data["end_consultation"] = False
@@ -446,6 +454,7 @@ class EditionAdmin(ReadableHistoryAdmin):
         """Publish a new edition: a form, then a confirmation listing what changed."""
         if not request.user.has_perm("guide.add_edition"):
             raise PermissionDenied
+        assert isinstance(request.user, User)  # admin views serve signed-in staff
         current = Edition.objects.current()
         form = PublishForm(request.POST or None, current=current)
         confirmed = request.method == "POST" and "confirm" in request.POST

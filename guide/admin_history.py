@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.utils import formats, timezone
@@ -18,6 +18,9 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from accounts.admin_permissions import HistoryAdmin
 from guide.diff import word_diff
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Unchanged text longer than this is shortened to its ends in a diff.
 CONTEXT_CHARS = 60
@@ -79,7 +82,7 @@ def is_long_text(field: models.Field, old: str, new: str) -> bool:
 
 @dataclasses.dataclass
 class FieldChange:
-    field: str
+    field: StrOrPromise
     old: str
     new: str
     diff: SafeString | None = None
@@ -108,7 +111,7 @@ class ReadableHistoryAdmin(HistoryAdmin):
     and a diff of what restoring an old version would change."""
 
     # Fields never shown in a diff: computed, or bookkeeping.
-    history_hidden_fields = ("revision", "intro_html", "body_html")
+    history_hidden_fields: tuple[str, ...] = ("revision", "intro_html", "body_html")
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ReadableHistoryHelper(self.model, historical_record)

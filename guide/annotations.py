@@ -124,7 +124,7 @@ def _ld(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
 
 @api(max_age=LIST_MAX_AGE)
 @require_safe
-def annotations(request: HttpRequest) -> HttpResponse:
+def annotation_list(request: HttpRequest) -> HttpResponse:
     """An AnnotationPage of the collection, filtered like /api/v1/comments/."""
     envelope, page = _paginate(request, _annotations().filter(**_comment_filters(request)))
     collection = settings.SITE_URL + reverse("api:annotations")

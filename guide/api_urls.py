@@ -15,7 +15,7 @@ urlpatterns = [
         name="edition_chapter",
     ),
     path("comments/", api.comments, name="comments"),
-    path("annotations/", annotations.annotations, name="annotations"),
+    path("annotations/", annotations.annotation_list, name="annotations"),
     path("annotations/<int:pk>/", annotations.annotation, name="annotation"),
     # Anything else under /api/v1/ answers 404 in JSON, not with the site's HTML page.
     re_path(r"^(?P<path>[\s\S]+/)$", api.not_found),

@@ -161,7 +161,7 @@ def request_versions(request: HttpRequest) -> versions.Versions:
     found = getattr(request, "_content_versions", None)
     if found is None:
         found = versions.current()
-        request._content_versions = found
+        setattr(request, "_content_versions", found)  # noqa: B010 (undeclared on HttpRequest)
     return found
 
 
@@ -176,7 +176,7 @@ def _remember(key: str, page: CachedPage | str) -> None:
             _local_pages.popitem(last=False)
 
 
-def _lookup(key: str, kind: type = CachedPage):
+def _lookup(key: str, kind: type[CachedPage] | type[str] = CachedPage):
     with _local_lock:
         page = _local_pages.get(key)
         if page is not None:
@@ -285,7 +285,7 @@ def cached_page(
             return response
         return _answer(request, _store(key, response), response)
 
-    wrapper.page_cache_params = params
+    setattr(wrapper, "page_cache_params", params)  # noqa: B010 (a mark on the view function)
     return wrapper
 
 

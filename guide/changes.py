@@ -8,6 +8,7 @@ recognised as the same section and not as one removed and one added.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from guide.models import Chapter, Edition, EditionChapter, EditionSection, Section
 
@@ -74,10 +75,14 @@ class SectionChange:
     moved_to: ChapterState | None = None
     text_changed: bool = False
     diff: list[tuple[str, str]] | None = None  # word diff, filled in by guide.diff
+    # The comments the change answers, filled in by the compare view.
+    comments: list[Any] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def current(self) -> SectionState:
-        return self.new or self.old
+        current = self.new or self.old
+        assert current is not None  # a change has at least one side
+        return current
 
 
 @dataclass
@@ -92,7 +97,9 @@ class ChapterChange:
 
     @property
     def current(self) -> ChapterState:
-        return self.new or self.old
+        current = self.new or self.old
+        assert current is not None  # a change has at least one side
+        return current
 
     @property
     def changed_sections(self) -> list[SectionChange]:

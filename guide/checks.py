@@ -135,12 +135,12 @@ class _Reader(HTMLParser):
             self._link = None
         elif tag in _BLOCKS and self._open_blocks and self._open_blocks[-1][0] == tag:
             _tag, parts = self._open_blocks.pop()
-            text = " ".join("".join(parts).split())
-            self.blocks.append((tag, text))
+            block_text = " ".join("".join(parts).split())
+            self.blocks.append((tag, block_text))
             if tag[0] == "h" and tag[1:].isdigit():
-                self.headings.append((int(tag[1]), text))
+                self.headings.append((int(tag[1]), block_text))
             if tag == "p":
-                self.paragraphs.append(text)
+                self.paragraphs.append(block_text)
             if self._open_blocks:  # a paragraph inside a list item: its text once
                 self._open_blocks[-1][1].append(" ")
 

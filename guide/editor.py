@@ -78,7 +78,7 @@ def upload(request: HttpRequest) -> JsonResponse:
     file = request.FILES.get("image")
     if file is None:
         return _refuse(_("Choose an image to upload."))
-    if file.size > settings.MARKDOWNX_UPLOAD_MAX_SIZE:
+    if (file.size or 0) > settings.MARKDOWNX_UPLOAD_MAX_SIZE:
         return _refuse(
             _("The image is too large: at most %(mb)s MB.")
             % {"mb": settings.MARKDOWNX_UPLOAD_MAX_SIZE // (1024 * 1024)},

@@ -10,6 +10,7 @@ and old URLs are answered by looking the slug up in earlier snapshots.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +23,9 @@ from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
 from guide.markdown import render
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 EDITION_NUMBER_PATTERN = r"\d{1,4}(?:\.\d{1,4}){0,3}"
 validate_edition_number = RegexValidator(
@@ -77,7 +81,7 @@ class SectionChangeKind(models.TextChoices):
     MOVED = "moved", _("Moved")
 
 
-class EditionQuerySet(models.QuerySet):
+class EditionQuerySet(models.QuerySet["Edition"]):
     def newest_first(self) -> EditionQuerySet:
         return self.order_by("-published_at", "-pk")
 
@@ -142,6 +146,15 @@ class Edition(models.Model):
     history = HistoricalRecords()
     objects = EditionQuerySet.as_manager()
 
+    # Annotated by EditionQuerySet.with_last_round(): the pk is None when no round was
+    # ever held, else both times are set (the subquery requires them).
+    last_round_pk: int | None
+    last_round_opens: datetime
+    last_round_closes: datetime
+    # Set before save() for the history record (django-simple-history).
+    _change_reason: str
+    _history_user: object
+
     class Meta:
         verbose_name = _("edition")
         verbose_name_plural = _("editions")
@@ -186,7 +199,7 @@ class Edition(models.Model):
     def clean(self) -> None:
         if self.comment_opens and not self.comment_closes:
             raise ValidationError({"comment_closes": _("Give a deadline when comments open.")})
-        if self.comment_opens and self.comment_closes <= self.comment_opens:
+        if self.comment_opens and self.comment_closes and self.comment_closes <= self.comment_opens:
             raise ValidationError(
                 {"comment_closes": _("The deadline must be after the opening time.")}
             )
@@ -243,6 +256,12 @@ class Chapter(models.Model):
     history = HistoricalRecords()
     objects = DraftQuerySet.as_manager()
 
+    # Annotated by ChapterAdmin.get_queryset.
+    active_sections: int
+    # Set before save() for the history record (django-simple-history).
+    _change_reason: str
+    _history_user: object
+
     class Meta:
         verbose_name = _("chapter")
         verbose_name_plural = _("chapters and case studies")
@@ -292,6 +311,10 @@ class Section(models.Model):
     history = HistoricalRecords()
     objects = DraftQuerySet.as_manager()
 
+    # Set before save() for the history record (django-simple-history).
+    _change_reason: str
+    _history_user: object
+
     class Meta:
         verbose_name = _("section")
         verbose_name_plural = _("sections")
@@ -323,6 +346,11 @@ class EditionChapter(models.Model):
     intro_html = models.TextField(blank=True)
     organisation = models.CharField(max_length=200, blank=True)
     channels = models.CharField(max_length=300, blank=True)
+
+    # Set by the views and selectors that list a chapter with its sections.
+    all_sections: list[EditionSection]
+    report_sections: list[EditionSection]
+    total: int
 
     class Meta:
         verbose_name = _("chapter in an edition")
@@ -374,6 +402,11 @@ class EditionSection(models.Model):
         blank=True,
         help_text="How this section changed since the previous edition, if it did.",
     )
+
+    # Set by the views and selectors that show a section with its comments.
+    comment_count: int
+    report_comments: list[Any]
+    tally: list[tuple[str, StrOrPromise, int]]
 
     class Meta:
         verbose_name = _("section in an edition")

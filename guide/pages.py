@@ -73,6 +73,7 @@ def old_chapter_address(request: HttpRequest, edition: Edition, slug: str) -> Ht
         .order_by("-edition__published_at")
         .first()
     )
+    assert last is not None  # chapter_once_at found it in an edition
     return gone(request, title=last.title, last_url=last.edition_url(), last=last.edition)
 
 
@@ -112,6 +113,7 @@ def old_section_address(
         .order_by("-edition__published_at")
         .first()
     )
+    assert last is not None  # `past` found it in an edition
     return gone(
         request,
         title=last.heading,

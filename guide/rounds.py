@@ -51,7 +51,7 @@ def round_of(
     # edition was published without it.
     if editions is not None:
         last = next((e for e in editions if e.comment_opens and e.comment_closes), None)
-        if last is None:
+        if last is None or last.comment_opens is None or last.comment_closes is None:
             return None
         return Round("closed", last.comment_opens, last.comment_closes)
     if hasattr(current, "last_round_pk"):
@@ -63,7 +63,7 @@ def round_of(
         .newest_first()
         .first()
     )
-    if last is None:
+    if last is None or last.comment_opens is None or last.comment_closes is None:
         return None
     return Round("closed", last.comment_opens, last.comment_closes)
 

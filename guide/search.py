@@ -14,6 +14,7 @@ import html
 import re
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import snowballstemmer
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
@@ -98,7 +99,12 @@ class Search:
             section_vector = SearchVector("heading", weight="A", config=CONFIG) + SearchVector(
                 "text", weight="B", config=CONFIG
             )
-            headline = {"start_sel": START, "stop_sel": STOP, "max_words": 35, "min_words": 15}
+            headline: dict[str, Any] = {
+                "start_sel": START,
+                "stop_sel": STOP,
+                "max_words": 35,
+                "min_words": 15,
+            }
             chapters = (
                 chapters.annotate(document=chapter_vector)
                 .filter(document=query)

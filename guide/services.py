@@ -47,7 +47,7 @@ def _changes_since(previous: Edition | None) -> dict[int, str]:
     """For each section of the draft, how it changed since `previous` (if at all)."""
     if previous is None:
         return {}
-    kinds = {}
+    kinds: dict[int, str] = {}
     for chapter in compare(edition_state(previous), draft_state()):
         for section in chapter.sections:
             if section.new is None or section.status == "unchanged":
@@ -196,7 +196,7 @@ def edition_freeze(
     if user is not None:
         edition._history_user = user
     edition.save()
-    if plan.ends_running_round:
+    if plan.previous is not None and plan.ends_running_round:
         _end_round(plan.previous, now=now, user=user)
 
     chapters = list(Chapter.objects.active().order_by("kind", "order", "pk"))
@@ -243,7 +243,8 @@ def edition_freeze(
     return edition
 
 
-def _when(value: datetime) -> str:
+def _when(value: datetime | None) -> str:
+    assert value is not None  # a plan has the dates its text names
     return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
 
@@ -256,6 +257,7 @@ def round_plan_text(plan: RoundPlan, *, number: str) -> str:
             "with comments accepted from %(opens)s until %(closes)s, as now."
         ) % {"number": number, "opens": _when(plan.opens), "closes": _when(plan.closes)}
     if plan.action == RoundAction.END:
+        assert plan.previous is not None  # only a running round is ended
         return _(
             "The consultation ends when you publish. It was to run until %(closes)s; "
             "after publishing, nobody can comment. Edition %(number)s is not out for comment."

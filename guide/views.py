@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import (
@@ -34,7 +36,7 @@ from guide.pages import (
     neighbours,
     old_chapter_address,
 )
-from guide.search import MAX_QUERY, Search, SearchPage
+from guide.search import MAX_QUERY, Hit, Search, SearchPage
 
 
 @require_safe
@@ -154,7 +156,9 @@ def edition(request: HttpRequest, number: str) -> HttpResponse:
 @cached_page
 def edition_chapter(request: HttpRequest, number: str, chapter: str) -> HttpResponse:
     chosen = edition_or_404(number)
-    return _chapter_page(request, chosen, chapter, None, current=Edition.objects.current())
+    current = Edition.objects.current()
+    assert current is not None  # `chosen` is published, so some edition is current
+    return _chapter_page(request, chosen, chapter, None, current=current)
 
 
 def _statement(request: HttpRequest, name: str, context: dict | None = None) -> HttpResponse:
@@ -253,7 +257,10 @@ def compare_editions(request: HttpRequest) -> HttpResponse:
     """What changed between any two editions: a form that needs no JavaScript, then
     chapters and sections added, removed, renamed, moved and changed, word by word."""
     all_editions = list(Edition.objects.newest_first())
-    context = {"editions": all_editions, "edition": all_editions[0] if all_editions else None}
+    context: dict[str, Any] = {
+        "editions": all_editions,
+        "edition": all_editions[0] if all_editions else None,
+    }
     if len(all_editions) < 2:
         return render(request, "guide/compare.html", context)
     by_number = {e.number: e for e in all_editions}
@@ -347,7 +354,7 @@ def chapter_history(request: HttpRequest, chapter: str) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     """Search the current version of the guide and the published comments."""
     query = " ".join(request.GET.get("q", "").replace("\x00", " ").split())
-    context = {"edition": Edition.objects.current(), "query": query, "page": None}
+    context: dict[str, Any] = {"edition": Edition.objects.current(), "query": query, "page": None}
     if len(query) > MAX_QUERY:
         context["error"] = _("The search is too long: use at most %(n)s characters.") % {
             "n": MAX_QUERY
@@ -355,7 +362,9 @@ def search(request: HttpRequest) -> HttpResponse:
         return render(request, "guide/search.html", context, status=400)
     if query and context["edition"] is not None:
         results = Search(query, context["edition"])
-        context["page"] = Paginator(SearchPage(results), 10).get_page(request.GET.get("side"))
+        # Paginator needs only count() and slices; the stubs' protocol asks for iteration.
+        pages: Paginator[Hit] = Paginator(SearchPage(results), 10)  # type: ignore[arg-type]
+        context["page"] = pages.get_page(request.GET.get("side"))
         context["search_query"] = urlencode({"q": query})
     return render(request, "guide/search.html", context)
 

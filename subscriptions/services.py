@@ -42,7 +42,7 @@ def subscription_from_token(token: str, *, purpose: str) -> Subscription | None:
     """The subscription a signed link names, if the link is genuine and still valid."""
     try:
         if purpose == "confirm":
-            key = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE.total_seconds())
+            key = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
         else:
             key = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     except signing.BadSignature:

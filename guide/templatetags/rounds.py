@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import template
 
 from guide.models import Edition
@@ -21,7 +23,7 @@ def consultation_round(context) -> Round | None:
     request = context.get("request")
     memo = getattr(request, _MEMO, _MISSING) if request is not None else _MISSING
     if memo is not _MISSING:
-        return memo
+        return cast("Round | None", memo)
     current = context.get("current_edition", _MISSING)
     if current is _MISSING or current is None:
         current = context.get("edition", _MISSING)
