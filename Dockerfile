@@ -12,6 +12,9 @@ ENV PATH="/venv/bin:$PATH" \
     DJANGO_DEBUG=false \
     PORT=8000
 # WeasyPrint (the PDF copies of each edition) needs Pango, HarfBuzz's subsetter and a font.
+# Not pinned to exact versions: Debian stable only ships security fixes to these, and a
+# pinned version disappears from the mirror when one is released.
+# hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
