@@ -358,7 +358,7 @@ MARKERS = {
     "search-results": 'class="result ',
     "search-no-results": 'class="empty-state"',
     "search-error": 'id="q_error"',
-    "subscribe-chapter": 'selected=""',  # the chapter asked for is chosen (as the DOM writes it)
+    "subscribe-chapter": '" selected',  # the chapter asked for is chosen (raw or DOM)
     "subscribe-error": 'id="error-summary"',
     "subscribe-confirm": 'method="post"',
     "unsubscribe": 'method="post"',
