@@ -381,7 +381,7 @@ class Command(BaseCommand):
         lines = [
             "# Benchmarks",
             "",
-            f"Measured {timezone.localtime():%Y-%m-%d %H:%M} on {os.cpu_count()} cores "
+            f"Measured {timezone.localtime():%Y-%m-%d %H:%M} (Oslo time) on {os.cpu_count()} cores "
             f"({cpu}){memory}.",
             f"Database: {database}. Cache: {cache}. gunicorn: config/gunicorn.py defaults "
             f"(gthread, {os.environ.get('GUNICORN_WORKERS', '2')} workers × "
@@ -423,7 +423,13 @@ class Command(BaseCommand):
                 large = by_key.get((page, largest, mode))
                 if not small or not large or page.startswith(("trivial", "static")):
                     continue
-                growth = large.median_ms / small.median_ms if small.median_ms else 0
+                if not small.median_ms or not large.median_ms:
+                    lines.append(
+                        f"- {page}, page cache {mode}: no request completed in one of the "
+                        "runs: NOT measured."
+                    )
+                    continue
+                growth = large.median_ms / small.median_ms
                 verdict = "met" if growth <= 1.2 else "NOT met"
                 lines.append(
                     f"- {page}, page cache {mode}: median at {_n(largest)} vs {_n(smallest)} "
