@@ -566,6 +566,20 @@ def post_form(
     return request(port, "POST", path, body=body, headers=headers, timeout=timeout)
 
 
+def admin_login(server: Gunicorn, username: str, password: str) -> dict[str, str]:
+    """Log in to the admin through `server`: the session cookie for post_form."""
+    response = post_form(
+        server.port,
+        "/admin/login/?next=/admin/",
+        {"username": username, "password": password, "next": "/admin/"},
+    )
+    session = response.cookie("sessionid")
+    assert response.status == 302 and session, (
+        f"admin login through {server.name} answered {response.status}: {response.text[:2000]}"
+    )
+    return {"sessionid": session}
+
+
 def form_shown_token(seconds_ago: float = 60) -> str:
     """The signed "form shown at" field (comments/forms.py), as the app instances, which
     share SECRET_KEY, would have rendered it `seconds_ago`."""

@@ -22,6 +22,7 @@ import pytest
 
 from .conftest import (
     Gunicorn,
+    admin_login,
     app_env,
     base_env,
     forget_cached_pages,
@@ -79,13 +80,7 @@ def deployment(request, collected_static, databases, module_dir):
 
 
 def _login(server: Gunicorn) -> dict[str, str]:
-    response = post_form(
-        server.port,
-        "/admin/login/?next=/admin/",
-        {"username": EDITOR[0], "password": EDITOR[1], "next": "/admin/"},
-    )
-    assert response.status == 302, f"login answered {response.status}: {response.text[:1000]}"
-    return {"sessionid": response.cookie("sessionid")}
+    return admin_login(server, *EDITOR)
 
 
 def _spread(servers, paths: list[str]) -> dict[str, list[str]]:

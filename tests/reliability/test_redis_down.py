@@ -23,6 +23,7 @@ from .conftest import (
     REQUEST_SECONDS,
     Gunicorn,
     RedisServer,
+    admin_login,
     app_env,
     base_env,
     get,
@@ -88,13 +89,7 @@ def app(collected_static, databases, module_dir):
 
 
 def _login(server: Gunicorn) -> dict[str, str]:
-    response = post_form(
-        server.port,
-        "/admin/login/?next=/admin/",
-        {"username": ADMIN[0], "password": ADMIN[1], "next": "/admin/"},
-    )
-    assert response.status == 302, f"login answered {response.status}"
-    return {"sessionid": response.cookie("sessionid")}
+    return admin_login(server, *ADMIN)
 
 
 def _pages(chapter_path: str, section_path: str) -> list[str]:

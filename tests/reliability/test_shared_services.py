@@ -23,6 +23,7 @@ import pytest
 from .conftest import (
     SECRET_KEY,
     Gunicorn,
+    admin_login,
     app_env,
     base_env,
     forget_cached_pages,
@@ -102,16 +103,7 @@ def test_a_rate_limit_reached_through_one_instance_holds_on_the_other(instances)
 
 
 def _login(server: Gunicorn) -> str:
-    response = post_form(
-        server.port,
-        "/admin/login/?next=/admin/",
-        {"username": EDITOR[0], "password": EDITOR[1], "next": "/admin/"},
-    )
-    session = response.cookie("sessionid")
-    assert response.status == 302 and session, (
-        f"admin login through {server.name} answered {response.status}: {response.text[:2000]}"
-    )
-    return session
+    return admin_login(server, *EDITOR)["sessionid"]
 
 
 @pytest.mark.reliability
