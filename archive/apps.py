@@ -7,7 +7,7 @@ class ArchiveConfig(AppConfig):
     verbose_name = _("Archive copies")
 
     def ready(self) -> None:
-        from archive.services import on_edition_published
-        from guide.signals import edition_published
+        from core import versions
 
-        edition_published.connect(on_edition_published, dispatch_uid="archive.on_publish")
+        # Pages that link to an edition's PDF show its size: a new copy changes them.
+        versions.watch(self.get_model("Document")._meta.db_table, version="guide")

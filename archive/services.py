@@ -8,7 +8,7 @@ import logging
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Prefetch
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -53,18 +53,20 @@ def report_pdf_name(edition: Edition) -> str:
 
 
 def _edition_html(edition: Edition) -> str:
-    chapters = list(edition.chapters.order_by("kind", "order", "pk"))
-    by_chapter: dict[int, list[EditionSection]] = {}
-    for row in EditionSection.objects.filter(edition=edition).order_by("order", "pk"):
-        by_chapter.setdefault(row.edition_chapter_id, []).append(row)
+    sections = EditionSection.objects.order_by("order", "pk")
+    chapters = list(
+        edition.chapters.order_by("kind", "order", "pk").prefetch_related(
+            Prefetch("sections", queryset=sections, to_attr="pdf_sections")
+        )
+    )
     for chapter in chapters:
-        chapter.edition = edition
-        chapter.pdf_sections = by_chapter.get(chapter.pk, [])
+        chapter.edition = edition  # the URLs on every page, without a query each
+    frozen_url = settings.SITE_URL + edition.get_absolute_url()
     context = {
         "edition": edition,
         "chapters": [c for c in chapters if not c.is_case],
         "case_studies": [c for c in chapters if c.is_case],
-        "frozen_url": settings.SITE_URL + edition.get_absolute_url(),
+        "frozen_url": frozen_url,
         "is_consultation": edition.comment_opens is not None,
         "site_owner": settings.SITE_OWNER,
         "site_url": settings.SITE_URL,
@@ -79,7 +81,7 @@ def _edition_html(edition: Edition) -> str:
                 "date": formats.date_format(timezone.localtime(edition.published_at)),
             }
             + " · "
-            + context["frozen_url"],
+            + frozen_url,
         )
         return render_to_string("archive/edition.html", context)
 
@@ -102,7 +104,8 @@ def _store(*, edition: Edition, kind: str, name: str, data: bytes, fingerprint: 
                 existing.size, existing.fingerprint = stored.size, fingerprint
                 existing.made_at = timezone.now()
                 existing.save()
-                transaction.on_commit(lambda: existing.file.storage.delete(old_name))
+                if old_name:
+                    transaction.on_commit(lambda: existing.file.storage.delete(old_name))
                 return existing
             stored.save()
     except IntegrityError:
@@ -129,7 +132,7 @@ def edition_pdf_store(*, edition: Edition) -> Document:
     return document
 
 
-def on_edition_published(sender, edition: Edition, **kwargs) -> None:
+def edition_pdf_after_commit(*, edition: Edition) -> None:
     """Make the PDF once the edition is committed. A failure here must not undo or
     hide the publishing: it is logged, and the PDF is made on its first request or by
     `make_pdfs`."""

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
         report_count: int
         report_reasons: str | None
 
+
 # The name of the change form's "Publish the answer" button.
 PUBLISH_ANSWER = "_publish_answer"
 
@@ -628,9 +629,6 @@ class SectionFeedbackForm(ChangeNoteForm):
         if comment.addressed_in_revision_id:
             outcome = _("%(outcome)s, linked to an unpublished change") % {"outcome": outcome}
         return f"{comment.name}: {quote}{Truncator(comment.body).chars(300)} ({outcome})"
-
-
-admin.site.unregister(Section)
 
 
 @admin.register(Section)

@@ -2,7 +2,7 @@
 
 Exact match first (whitespace-insensitive; the surrounding text picks between repeats),
 then the text around the quote: if the words before and after it are still there, the
-passage between them is the rewritten version. Offsets are in guide.markdown.html_text()
+passage between them is the rewritten version. Offsets are in core.markdown.html_text()
 coordinates, so they can be highlighted in the stored HTML.
 """
 

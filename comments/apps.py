@@ -7,7 +7,12 @@ class CommentsConfig(AppConfig):
     verbose_name = _("Comments")
 
     def ready(self) -> None:
-        from comments.services import on_edition_published
-        from guide.signals import edition_published
+        from core import versions
 
-        edition_published.connect(on_edition_published, dispatch_uid="comments.on_publish")
+        # Only comments that are or were published change public pages: a pending one
+        # arriving leaves every cached page as it is.
+        versions.watch(
+            self.get_model("Comment")._meta.db_table,
+            version="comments",
+            condition="status = 'published'",
+        )

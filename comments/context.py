@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from comments.anchoring import locate
 from comments.models import Comment
-from guide.markdown import html_text
+from core.markdown import html_text
 
 AROUND = 400  # characters of the section shown on each side of the quote
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comments.anchoring import clean_quote, normalise
 from comments.models import BODY_MAX, BODY_MIN, QUOTE_MAX, Comment
-from guide.markdown import CONTROL_CHARACTERS
+from core.markdown import CONTROL_CHARACTERS
 
 SHOWN_SALT = "comments.form-shown"
 SHOWN_MAX_AGE = 24 * 3600
@@ -173,3 +173,10 @@ class CommentForm(forms.ModelForm):
                     )
                 )
         return quote
+
+
+# Shown above the form, which keeps what was written, when a sender hits a rate limit.
+TOO_MANY = _(
+    "You have sent many comments in a short time. Wait a few minutes and send "
+    "again: what you wrote is kept below."
+)

@@ -295,21 +295,6 @@ class ReportReason(models.TextChoices):
     OTHER = "other", _("Something else")
 
 
-class ClientKey(models.Model):
-    """The random secret that client hashes are made with on one day (comments/client.py).
-    Deleted after two days, so a stored hash can no longer be traced to an address."""
-
-    day = models.DateField(primary_key=True)
-    secret = models.CharField(max_length=64)
-
-    class Meta:
-        verbose_name = _("client key")
-        verbose_name_plural = _("client keys")
-
-    def __str__(self) -> str:
-        return str(self.day)
-
-
 class Report(models.Model):
     """A reader's report of a published comment. One per client per comment."""
 

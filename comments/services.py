@@ -18,13 +18,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
-from comments import ratelimit
 from comments.anchoring import locate
-from comments.client import KEY_DAYS
 from comments.models import (
     REPORTS_TO_HIDE,
     AnchorState,
-    ClientKey,
     Comment,
     Notification,
     Outcome,
@@ -32,8 +29,11 @@ from comments.models import (
     Status,
     WithheldReason,
 )
-from comments.outbox import send_later
-from guide.markdown import html_text
+from core import ratelimit
+from core.client import KEY_DAYS
+from core.markdown import html_text
+from core.models import ClientKey
+from core.outbox import send_later
 from guide.models import Edition, EditionSection
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ def send_receipt(comment: Comment) -> None:
         context = {
             "section": comment.edition_section,
             "site_owner": settings.SITE_OWNER,
-            "privacy_url": settings.SITE_URL + reverse("guide:privacy"),
+            "privacy_url": settings.SITE_URL + reverse("public:privacy"),
         }
         subject = translation.gettext("We have received your comment")
         body = render_to_string("comments/email/receipt.txt", context)
@@ -207,11 +207,6 @@ def comments_reanchor(*, edition: Edition, batch_size: int = 2000) -> int:
     return done
 
 
-def on_edition_published(sender, *, edition: Edition, **kwargs) -> None:
-    comments_reanchor(edition=edition)
-    comments_mark_addressed(edition=edition)
-
-
 def _notify(comment: Comment, event: str, key: str = "") -> None:
     """E-mail the author about `event`, once ever per comment, event and key, after the
     surrounding transaction commits. Authors without an address are skipped."""
@@ -240,7 +235,7 @@ def notification_mail(comment: Comment, event: str) -> tuple[str, str]:
             "section": comment.edition_section,
             "site_owner": settings.SITE_OWNER,
             "comment_url": settings.SITE_URL + comment.get_absolute_url(),
-            "privacy_url": settings.SITE_URL + reverse("guide:privacy"),
+            "privacy_url": settings.SITE_URL + reverse("public:privacy"),
         }
         subject = str(NOTIFICATION_SUBJECTS[event])
         body = render_to_string(f"comments/email/{event}.txt", context)

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from comments import views
-from comments.feeds import CommentFeed, EditionFeed
 
 app_name = "comments"
 
@@ -10,9 +9,6 @@ urlpatterns = [
     path("kommentarer/<int:pk>/", views.comment_detail, name="detail"),
     path("kommentarer/<int:pk>/rapporter/", views.comment_report_view, name="report"),
     path("kommentarer/kvittering/<str:token>/", views.receipt, name="receipt"),
-    path("feed/versjoner/", EditionFeed(), name="edition_feed"),
-    path("feed/kommentarer/", CommentFeed(), name="comment_feed"),
-    path("feed/kommentarer/<slug:chapter>/", CommentFeed(), name="chapter_comment_feed"),
     path("horing/", views.consultation, name="consultation"),
     path("horing/rapport/", views.consultation_report, name="consultation_report"),
     path("horing/rapport/kommentarer.<str:fmt>", views.open_data, name="open_data"),

@@ -122,11 +122,14 @@ INSTALLED_APPS = [
     "markdownx",
     "simple_history",
     "axes",
+    "core",
     "accounts",
     "guide",
     "comments",
     "archive",
     "subscriptions",
+    "publishing",
+    "public",
 ]
 if DEBUG:
     INSTALLED_APPS.append("devtools")  # `manage.py benchmark`; not in the production image
@@ -139,12 +142,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.unavailable.DatabaseUnavailableMiddleware",
-    "guide.cache.CachedPageMiddleware",
+    "core.cache.CachedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before the CSRF check: answers writes to the read-only API with its JSON 405.
-    "guide.api.ReadOnlyApiMiddleware",
+    "public.api.ReadOnlyApiMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -165,7 +168,7 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "comments.client.axes_client_address"
+AXES_CLIENT_IP_CALLABLE = "core.client.axes_client_address"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -347,7 +350,7 @@ SEND_MAIL_IN_BACKGROUND = True
 COMMENT_MIN_SECONDS = env_int("COMMENT_MIN_SECONDS", 3)
 
 # markdownx: its preview runs our sanitising renderer; uploads are raster images only.
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "guide.markdown.render"
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "core.markdown.render"
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
 MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
 MARKDOWNX_MEDIA_PATH = "guide/"

@@ -7,8 +7,8 @@ from django.http import HttpResponse
 from django.urls import include, path
 
 from guide import editor
-from guide.sitemaps import CurrentChapterSitemap, EditionSitemap, StaticSitemap
-from guide.views import robots
+from public.sitemaps import CurrentChapterSitemap, EditionSitemap, StaticSitemap
+from public.views import robots
 
 SITEMAPS = {
     "pages": StaticSitemap,
@@ -31,11 +31,11 @@ urlpatterns = [
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", editor.media, name="media"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots, name="robots"),
-    path("api/v1/", include("guide.api_urls")),
+    path("api/v1/", include("public.api_urls")),
     path("", include("archive.urls")),
     path("", include("subscriptions.urls")),
     path("", include("comments.urls")),
-    path("", include("guide.urls")),
+    path("", include("public.urls")),
 ]
 
 

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,6 +7,11 @@ class GuideConfig(AppConfig):
     verbose_name = _("Guide")
 
     def ready(self) -> None:
-        from guide.versions import install_triggers
+        from core import cache, versions
+        from guide import rounds
 
-        post_migrate.connect(install_triggers, sender=self, dispatch_uid="guide.versions")
+        # A new, changed or removed edition changes what every public page shows.
+        versions.watch(self.get_model("Edition")._meta.db_table, version="guide")
+        # The round opens and closes with time alone: its state is part of page keys.
+        rounds.read_with_versions()
+        cache.vary_on(rounds.page_state)

@@ -21,7 +21,7 @@ import markdown as markdown_lib
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from guide.markdown import EXTENSIONS
+from core.markdown import EXTENSIONS
 
 SECTION_LEVEL = 2  # a section's own heading is an h2 on its chapter's page
 MAX_SENTENCE_WORDS = 25

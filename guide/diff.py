@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from guide.cache import cache_get, cache_set
+from core.cache import cache_get, cache_set
 from guide.changes import ChapterChange, compare, edition_state
 from guide.models import Edition
 

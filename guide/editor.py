@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from PIL import Image, UnidentifiedImageError
 
-from guide.markdown import render
+from core.markdown import render
 
 # What Pillow calls a format → (its MIME type, the extension we store it under).
 IMAGE_FORMATS = {

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
-from guide.markdown import render
+from core.markdown import render
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -177,7 +177,7 @@ class Edition(models.Model):
         return f"{self.number} – {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("guide:edition", args=[self.number])
+        return reverse("public:edition", args=[self.number])
 
     @property
     def number_key(self) -> tuple[int, ...]:
@@ -375,11 +375,11 @@ class EditionChapter(models.Model):
 
     def current_url(self) -> str:
         """Where this chapter lives when its edition is the current one."""
-        name = "guide:case" if self.is_case else "guide:chapter"
+        name = "public:case" if self.is_case else "public:chapter"
         return reverse(name, args=[self.slug])
 
     def edition_url(self) -> str:
-        return reverse("guide:edition_chapter", args=[self.edition.number, self.slug])
+        return reverse("public:edition_chapter", args=[self.edition.number, self.slug])
 
 
 class EditionSection(models.Model):
@@ -426,28 +426,5 @@ class EditionSection(models.Model):
     def current_url(self) -> str:
         """This section's own page, at the stable address of its chapter."""
         chapter = self.edition_chapter
-        name = "guide:case_section" if chapter.is_case else "guide:section"
+        name = "public:case_section" if chapter.is_case else "public:section"
         return reverse(name, args=[chapter.slug, self.slug])
-
-
-class ContentVersion(models.Model):
-    """What the public pages were made from, as a number per kind of content.
-
-    Database triggers (guide/versions.py, installed by migrations) change a row in the
-    same transaction as what it stands for: "guide" when an edition is added, changed
-    or removed, "comments" when anything about a published comment changes. Cached
-    pages are keyed by these numbers, so a committed change can never be hidden by a
-    cache, whichever process, command or instance made it. Values only grow: they are
-    at least the time of the change in microseconds, so even a database that was
-    emptied and restored never reuses an old value.
-    """
-
-    name = models.CharField(max_length=20, primary_key=True)
-    value = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("content version")
-        verbose_name_plural = _("content versions")
-
-    def __str__(self) -> str:
-        return f"{self.name}: {self.value}"

@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.db.models import Subquery
 from django.utils import timezone
 
+from core import versions
 from guide.models import Edition, RoundState
 
 
@@ -77,4 +79,34 @@ def banner_variant(current: Edition | None, now: datetime | None = None) -> str:
     now = now or timezone.now()
     found = round_of(current, now=now)
     state = found.state if found else "none"
+    return f"{state}:{timezone.localdate(now).isoformat()}"
+
+
+def read_with_versions() -> None:
+    """Have every request's versions query bring the current edition's period too."""
+
+    def newest():
+        return Edition.objects.newest_first()
+
+    versions.read_alongside(
+        round_opens=lambda: Subquery(newest().values("comment_opens")[:1]),
+        round_closes=lambda: Subquery(newest().values("comment_closes")[:1]),
+    )
+
+
+def page_state(found: versions.Versions, now: datetime | None = None) -> str:
+    """The current edition's comment period as seen now, with the local date: what
+    changes a page's bytes with time alone, without any write to the database. Part of
+    every cached page's key (core.cache.vary_on)."""
+    opens = versions.moment(found.alongside.get("round_opens"))
+    closes = versions.moment(found.alongside.get("round_closes"))
+    now = now or timezone.now()
+    if opens is None or closes is None:
+        state = RoundState.NONE.value
+    elif now < opens:
+        state = RoundState.UPCOMING.value
+    elif now < closes:
+        state = RoundState.OPEN.value
+    else:
+        state = RoundState.CLOSED.value
     return f"{state}:{timezone.localdate(now).isoformat()}"

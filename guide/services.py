@@ -11,8 +11,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.markdown import plain_text
 from guide.changes import compare, draft_state, edition_state
-from guide.markdown import plain_text
 from guide.models import (
     Chapter,
     Edition,
@@ -24,7 +24,6 @@ from guide.models import (
     edition_number_key,
     validate_edition_number,
 )
-from guide.signals import edition_published
 
 
 def edition_number_problem(number: str) -> str | None:
@@ -135,16 +134,6 @@ def _end_round(edition: Edition, *, now: datetime, user: User | None) -> None:
     if user is not None:
         edition._history_user = user
     edition.save(update_fields=["comment_opens", "comment_closes"])
-
-
-def edition_publish(**arguments) -> Edition:
-    """Freeze the working draft into a new edition (one transaction), then let the apps
-    that hang on an edition follow it up (comments re-anchor their quotes, in batches
-    of their own), outside the freeze's transaction: public pages keep answering while
-    that runs, even on SQLite, which lets one writer in at a time."""
-    edition = edition_freeze(**arguments)
-    edition_published.send(sender=Edition, edition=edition)
-    return edition
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from comments import ratelimit
+from core import ratelimit
 from guide.changes import compare, edition_state
 from guide.models import Chapter, Edition
 from subscriptions.models import Delivery, Subscription
@@ -71,7 +71,7 @@ def _send(subscription: Subscription, subject: str, template: str, context: dict
                 "unsubscribe_url": leave,
                 "site_owner": settings.SITE_OWNER,
                 "site_url": settings.SITE_URL,
-                "privacy_url": settings.SITE_URL + reverse("guide:privacy"),
+                "privacy_url": settings.SITE_URL + reverse("public:privacy"),
             },
         )
     message = EmailMessage(
@@ -234,7 +234,7 @@ def subscriptions_notify(*, edition: Edition) -> int:
     return sent
 
 
-def on_edition_published(sender, edition: Edition, **kwargs) -> None:
+def subscribers_notify_after_commit(*, edition: Edition) -> None:
     """Mail subscribers once the new edition is committed and public."""
 
     def notify() -> None:

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from comments import ratelimit
-from comments.client import client_hashes
+from core import ratelimit
+from core.client import client_hashes
 from guide.models import Chapter, Edition
-from guide.pages import edition_chapters
+from public.pages import edition_chapters
 from subscriptions.forms import SubscribeForm
 from subscriptions.services import (
     subscription_confirm,

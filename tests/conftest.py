@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from guide.models import Chapter, ChapterKind, Section
-from guide.services import edition_publish
+from publishing.services import edition_publish
 
 _counter = itertools.count(1)
 
@@ -107,14 +107,14 @@ def _fresh_cache():
     tests, nor a failure one test provoked on purpose."""
     from django.core.cache import cache
 
-    import guide.cache
+    import core.cache
 
-    guide.cache._down_until = 0.0
-    guide.cache._local_pages.clear()
+    core.cache._down_until = 0.0
+    core.cache._local_pages.clear()
     cache.clear()
     yield
-    guide.cache._down_until = 0.0
-    guide.cache._local_pages.clear()
+    core.cache._down_until = 0.0
+    core.cache._local_pages.clear()
     cache.clear()
 
 

@@ -32,8 +32,8 @@ from comments.anchoring import clean_quote, normalise
 from comments.exports import neutralise
 from comments.models import Comment, Outcome, Report, ReportReason, Status
 from comments.services import comment_publish
-from guide.markdown import html_text
-from guide.services import edition_publish
+from core.markdown import html_text
+from publishing.services import edition_publish
 from tests.comments import conftest as comments_conftest
 from tests.comments.conftest import VALID, make_comment, section_of
 from tests.conftest import edit

@@ -22,7 +22,7 @@ from django.utils import timezone
 from accounts.admin_permissions import HistoryAdmin
 from comments.models import Comment
 from guide.models import Chapter, Edition, EditionSection, Section
-from guide.services import edition_publish
+from publishing.services import edition_publish
 from tests.comments.conftest import make_comment
 from tests.conftest import edit, make_chapter
 

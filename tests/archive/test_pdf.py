@@ -14,7 +14,7 @@ from archive.models import Document, DocumentKind
 from archive.pdf import _media_name
 from archive.services import css_string
 from guide.models import ChapterKind
-from guide.services import edition_publish
+from publishing.services import edition_publish
 from tests.comments.conftest import make_comment
 from tests.conftest import edit, make_chapter
 

@@ -96,7 +96,7 @@ def published_guide(transactional_db, live_server):
     from django.core.management import call_command
 
     from guide.models import Section
-    from guide.services import edition_publish
+    from publishing.services import edition_publish
 
     call_command("load_guide", stdout=io.StringIO())
     section = Section.objects.get(chapter__slug="ta-stilling", slug="formal")

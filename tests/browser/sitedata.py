@@ -72,15 +72,15 @@ def build_site() -> Site:
     from django.utils import formats, timezone, translation
 
     from comments.models import Outcome, WithheldReason
+    from comments.receipts import receipt_url
     from comments.services import (
         comment_publish,
         comment_respond,
         comment_withhold,
         comments_address,
     )
-    from comments.views import receipt_url
     from guide.models import Chapter, ChapterKind, Edition, EditionSection, Section
-    from guide.services import edition_publish
+    from publishing.services import edition_publish
 
     call_command("load_guide", stdout=io.StringIO())
     first = Edition.objects.current()

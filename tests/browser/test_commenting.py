@@ -419,7 +419,7 @@ def _section_with_errors(page, base):
 
 
 def _receipt(page, base):
-    from comments.views import receipt_url
+    from comments.receipts import receipt_url
 
     comment = stored_comment(quote="Start med formålet", published=False)
     visit(page, base, receipt_url(comment))

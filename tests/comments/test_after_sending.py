@@ -8,8 +8,8 @@ import re
 from django.core import signing
 
 from comments.models import Comment, Report, ReportReason
+from comments.receipts import SENT_SALT
 from comments.services import comment_publish
-from comments.views import SENT_SALT
 from tests.comments.conftest import VALID, make_comment
 
 URL = "/veileder/ta-stilling/del-1/"

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from comments.anchoring import locate
 from comments.models import AnchorState, Comment
-from guide.markdown import highlight, html_text, render
-from guide.services import edition_publish
+from core.markdown import highlight, html_text, render
+from publishing.services import edition_publish
 from tests.comments.conftest import make_comment, section_of
 from tests.conftest import edit
 

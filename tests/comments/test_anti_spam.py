@@ -11,10 +11,11 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from comments.client import client_group, client_hash, client_hashes
 from comments.forms import shown_token
-from comments.models import ClientKey, Comment
+from comments.models import Comment
 from comments.services import comment_publish
+from core.client import client_group, client_hash, client_hashes
+from core.models import ClientKey
 from tests.comments.conftest import VALID, make_comment
 
 URL = "/veileder/ta-stilling/del-1/"
@@ -114,13 +115,13 @@ def test_client_keys_are_random_per_day_and_deleted_after_two_days(db, rf):
     # The key is random, not derived from SECRET_KEY: the same address hashes differently
     # in a database with other keys.
     ClientKey.objects.all().delete()
-    import comments.client
+    import core.client
 
-    comments.client._keys.clear()
+    core.client._keys.clear()
     assert client_hash(request) != today
     old = timezone.now().date() - timedelta(days=5)
     ClientKey.objects.create(day=old, secret="ab" * 32)
-    comments.client._keys.clear()
+    core.client._keys.clear()
     ClientKey.objects.filter(day=timezone.now().date()).delete()
     client_hash(request)  # making today's key deletes the ones past their time
     assert not ClientKey.objects.filter(day=old).exists()

@@ -39,7 +39,7 @@ def test_a_comment_is_stored_pending_and_the_receipt_shows_what_was_sent(open_gu
 def test_the_receipt_link_cannot_be_forged(open_guide, client):
     from django.core import signing
 
-    from comments.views import RECEIPT_SALT, receipt_url
+    from comments.receipts import RECEIPT_SALT, receipt_url
 
     comment = make_comment(open_guide["edition"], published=False)
     genuine = receipt_url(comment)
@@ -236,7 +236,7 @@ def test_rate_limit_off_accepts_everything(open_guide, client, settings):
 
 
 def test_trusted_proxy_count_picks_the_client_address(settings, rf):
-    from comments.client import client_address
+    from core.client import client_address
 
     def address(forwarded: str) -> str:
         return client_address(rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded))

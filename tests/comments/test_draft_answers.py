@@ -176,7 +176,7 @@ def test_your_comment_led_to_a_change_waits_for_an_edition_that_holds_the_change
     open_guide, comment, editor, django_capture_on_commit_callbacks
 ):
     from comments.services import comments_address
-    from guide.services import edition_publish
+    from publishing.services import edition_publish
     from tests.conftest import edit
 
     section = comment.section

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from comments.models import Notification, Outcome, Status
 from comments.services import comment_answer_publish, comment_respond
 from guide.models import Edition
-from guide.services import edition_publish
+from publishing.services import edition_publish
 from tests.comments.conftest import bulk_comments, make_comment, section_of
 
 QUEUE = "/admin/comments/comment/"

@@ -98,7 +98,7 @@ def test_the_answer_does_not_wait_for_the_mail_server(client, settings, monkeypa
     make_chapter(slug="ta-stilling", sections=1)
     from django.utils import timezone
 
-    from guide.services import edition_publish
+    from publishing.services import edition_publish
 
     now = timezone.now()
     edition_publish(

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from comments.models import Outcome
 from comments.services import comment_respond
-from guide.services import edition_publish
+from publishing.services import edition_publish
 from tests.comments.conftest import make_comment, section_of
 from tests.conftest import edit
 

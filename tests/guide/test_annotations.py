@@ -7,7 +7,7 @@ import json
 import pytest
 
 from comments.models import Status
-from guide.annotations import ANNO_CONTEXT
+from public.annotations import ANNO_CONTEXT
 from tests.comments.conftest import make_comment, section_of
 
 LD = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'

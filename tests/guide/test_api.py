@@ -11,7 +11,7 @@ from comments.exports import PUBLIC_FIELDS, row
 from comments.models import Comment, Outcome, Status
 from comments.services import comment_respond, comment_withhold
 from guide.models import Chapter, ChapterKind, Edition, EditionChapter, Section
-from guide.services import edition_publish
+from publishing.services import edition_publish
 from tests.comments.conftest import (  # noqa: F401
     bulk_comments,
     make_comment,

@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from comments.models import Comment, Status
 from comments.services import comment_withhold
-from guide import versions
-from guide.cache import CachedPage, round_state
-from guide.services import edition_publish
+from core import versions
+from core.cache import CachedPage
+from guide.rounds import page_state
+from publishing.services import edition_publish
 from tests.comments.conftest import make_comment
 from tests.conftest import edit
 
@@ -87,31 +88,32 @@ def test_versions_move_with_public_changes_only(guide):
     _open(guide["edition"])
     before = versions.current()
     pending = make_comment(guide["edition"], published=False)
-    assert versions.current().comments == before.comments  # a pending comment is not public
+    assert versions.current()["comments"] == before["comments"]  # a pending comment is not public
     Comment.objects.filter(pk=pending.pk).update(name="Endret mens den venter")
-    assert versions.current().comments == before.comments
+    assert versions.current()["comments"] == before["comments"]
     comment_withhold(comment=pending, reason="spam")
-    assert versions.current().comments == before.comments  # never public
+    assert versions.current()["comments"] == before["comments"]  # never public
     published = make_comment(guide["edition"])
-    after_publish = versions.current().comments
-    assert after_publish > before.comments
+    after_publish = versions.current()["comments"]
+    assert after_publish > before["comments"]
     Comment.objects.filter(pk=published.pk).update(name="Navn fjernet")
-    assert versions.current().comments > after_publish
+    assert versions.current()["comments"] > after_publish
     Comment.objects.filter(pk=published.pk).delete()
-    assert versions.current().comments > after_publish + 1
+    assert versions.current()["comments"] > after_publish + 1
     edition = guide["edition"]
     edition.title = "Ny tittel"
     edition.save()
-    assert versions.current().guide > before.guide
+    assert versions.current()["guide"] > before["guide"]
 
 
 def test_the_round_opening_or_closing_changes_the_key_without_any_write(guide):
     found = versions.current()
     opens = timezone.now()
-    found = versions.Versions(found.guide, found.comments, opens, opens + timedelta(days=1))
-    assert round_state(found, now=opens - timedelta(seconds=1)).startswith("upcoming:")
-    assert round_state(found, now=opens + timedelta(seconds=1)).startswith("open:")
-    assert round_state(found, now=opens + timedelta(days=2)).startswith("closed:")
+    alongside = {"round_opens": opens, "round_closes": opens + timedelta(days=1)}
+    found = versions.Versions(found.values, alongside)
+    assert page_state(found, now=opens - timedelta(seconds=1)).startswith("upcoming:")
+    assert page_state(found, now=opens + timedelta(seconds=1)).startswith("open:")
+    assert page_state(found, now=opens + timedelta(days=2)).startswith("closed:")
 
 
 def test_each_language_is_cached_on_its_own(guide, client):
@@ -136,7 +138,7 @@ def test_unknown_parameters_redirect_to_the_canonical_page(guide, client, query,
 def test_comment_list_caches_only_canonical_queries(guide, client):
     from django.core.cache import cache
 
-    import guide.cache as page_cache
+    import core.cache as page_cache
 
     _open(guide["edition"])
     make_comment(guide["edition"])
@@ -170,7 +172,7 @@ def test_the_page_cache_can_be_turned_off(guide, client, settings, django_assert
         response = client.get(URL)
     assert "ETag" not in response
     # Nor is anything served early, before the view: a second answer is rendered again.
-    from guide.cache import _local_pages
+    from core.cache import _local_pages
 
     assert not any(isinstance(page, CachedPage) for page in _local_pages.values())
 

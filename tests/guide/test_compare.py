@@ -5,7 +5,7 @@ from django.core.cache import cache
 
 from guide.diff import word_diff
 from guide.models import Edition, EditionSection
-from guide.services import edition_publish
+from publishing.services import edition_publish
 from tests.conftest import edit, make_section
 
 LONG = " ".join(f"ord{n}" for n in range(200))

@@ -84,7 +84,7 @@ def test_every_page_has_a_favicon(guide, client):
 def _with_subheadings(guide):
     section = Section.objects.get(chapter__slug="ta-stilling", slug="del-1")
     edit(section, body="Innledning.\n\n### Underoverskrift\n\nTekst.\n\n#### Dypere\n\nMer.")
-    from guide.services import edition_publish
+    from publishing.services import edition_publish
 
     edition_publish(number="1.0", title="Med underoverskrifter")
 

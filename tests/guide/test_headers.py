@@ -36,7 +36,7 @@ def test_the_permissions_policy_goes_on_before_anything_answers_early():
 
 def test_writes_to_the_api_are_answered_before_the_csrf_check():
     middleware = django_settings.MIDDLEWARE
-    assert middleware.index("guide.api.ReadOnlyApiMiddleware") < middleware.index(
+    assert middleware.index("public.api.ReadOnlyApiMiddleware") < middleware.index(
         "django.middleware.csrf.CsrfViewMiddleware"
     )
 

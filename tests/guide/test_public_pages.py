@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from guide.services import edition_publish
+from publishing.services import edition_publish
 from tests.conftest import edit, make_chapter, make_section
 
 PUBLIC_PAGES = [

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from guide.changes import compare, draft_state, edition_state
 from guide.models import Chapter, Edition, EditionSection
-from guide.services import edition_publish
+from publishing.services import edition_publish
 from tests.conftest import edit, make_section
 
 

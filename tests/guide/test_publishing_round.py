@@ -159,7 +159,7 @@ def test_publish_edition_command_with_new_dates_starts_a_new_round(running):
 
 
 def test_a_closed_round_is_not_carried_over(guide):
-    from guide.services import edition_publish
+    from publishing.services import edition_publish
 
     old = guide["edition"]
     old.comment_opens = timezone.now() - timedelta(days=90)

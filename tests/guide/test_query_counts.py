@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from guide.models import EditionSection
-from guide.services import edition_publish
+from publishing.services import edition_publish
 from tests.comments.conftest import make_comment
 from tests.conftest import edit, make_chapter
 

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from guide.rounds import Round, round_of
-from guide.services import edition_publish
+from publishing.services import edition_publish
 from tests.comments.conftest import make_comment
 from tests.conftest import edit
 

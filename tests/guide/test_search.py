@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from comments.models import Status
-from guide.services import edition_publish
+from publishing.services import edition_publish
 from tests.comments.conftest import make_comment, section_of
 from tests.conftest import edit
 

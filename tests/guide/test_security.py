@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from guide.markdown import render
-from guide.services import edition_publish
+from core.markdown import render
+from publishing.services import edition_publish
 from tests.conftest import edit
 
 PAYLOADS = [

@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from guide.services import edition_publish
+from publishing.services import edition_publish
 from tests.conftest import edit
 
 AJAX = {"x-requested-with": "XMLHttpRequest"}

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from guide.cache import DOWN_SECONDS
+from core.cache import DOWN_SECONDS
 
 from .conftest import (
     REQUEST_SECONDS,
@@ -232,7 +232,7 @@ def test_pages_and_comments_survive_redis_stopping(app):
         problems.append(f"Redis stopped: server errors in {server.log_path}:\n{errors[:8000]}")
 
     # Redis back on the same port: the app uses it again without a restart, once each
-    # process's short back-off after the failure (guide.cache.DOWN_SECONDS) has passed.
+    # process's short back-off after the failure (core.cache.DOWN_SECONDS) has passed.
     redis.start()
     time.sleep(DOWN_SECONDS + 1)
     problems += _serve_all(server.port, ["/healthz"] + pages, "Redis back")

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from guide.services import edition_publish
+from publishing.services import edition_publish
 from subscriptions.models import Delivery, Subscription
 from subscriptions.services import (
     CONFIRM_MAX_AGE,

@@ -19,8 +19,8 @@ EXCLUDE = [
     "auth.permission",
     "sessions",
     "axes",
-    "guide.contentversion",
-    "comments.clientkey",
+    "core.contentversion",
+    "core.clientkey",
 ]
 
 # What --without-personal-data blanks: (model, field) → the value written instead.

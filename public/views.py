@@ -1,0 +1,397 @@
+"""Public pages of the guide. They read published editions only, never the draft."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
+from django.shortcuts import render
+from django.template.loader import render_to_string, select_template
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from comments.models import Comment
+from comments.selectors import published_counts
+from core.cache import cached_page, cached_part, store_part
+from guide.changes import ChapterState, SectionState, compare
+from guide.diff import editions_compared, word_diff
+from guide.models import ChapterKind, Edition, EditionChapter, EditionSection
+from public.pages import (
+    chapter_once_at,
+    current_edition_or_404,
+    edition_chapters,
+    edition_or_404,
+    guide_context,
+    neighbours,
+    old_chapter_address,
+)
+from public.search import MAX_QUERY, Hit, Search, SearchPage
+
+
+@require_safe
+def front(request: HttpRequest) -> HttpResponse:
+    edition = Edition.objects.current()
+    if edition is None:
+        return render(request, "public/front.html", {"edition": None})
+    chapters = edition_chapters(edition)
+    return render(request, "public/front.html", guide_context(edition, chapters))
+
+
+@require_safe
+def contents(request: HttpRequest) -> HttpResponse:
+    edition = current_edition_or_404()
+    chapters = edition_chapters(edition)
+    return render(request, "public/contents.html", guide_context(edition, chapters))
+
+
+@require_safe
+def cases(request: HttpRequest) -> HttpResponse:
+    edition = current_edition_or_404()
+    chapters = edition_chapters(edition)
+    return render(request, "public/case_list.html", guide_context(edition, chapters))
+
+
+def _chapter_page(
+    request: HttpRequest,
+    edition: Edition,
+    slug: str,
+    kind: str | None,
+    *,
+    current: Edition,
+) -> HttpResponse:
+    """A chapter of `edition`. `kind` is None under /versjoner/, where both kinds live
+    and nothing redirects: an edition's addresses are frozen with it."""
+    chapters = edition_chapters(edition)
+    chapter = next((c for c in chapters if c.slug == slug), None)
+    if chapter is None:
+        if kind is not None:
+            return old_chapter_address(request, edition, slug)
+        raise Http404("No such chapter in this edition.")
+    if kind is not None and chapter.kind != kind:
+        return HttpResponsePermanentRedirect(chapter.current_url())
+    # The chapter's text and comment counts are rendered once per database state, also
+    # when the page cache is off (INNSPILL_PAGE_CACHE): the page holds nothing personal.
+    if (page := cached_part(request, "chapter")) is not None:
+        return HttpResponse(page)
+    sections = list(chapter.sections.all())  # each knows its chapter: no extra queries
+    counts = published_counts([s.section_id for s in sections])
+    for section in sections:
+        section.comment_count = counts.get(section.section_id, 0)
+    at_stable_address = kind is not None
+    is_open = at_stable_address and edition.is_open_for_comments()
+    previous, following = neighbours(chapters, chapter)
+    context = guide_context(
+        edition,
+        chapters,
+        chapter=chapter,
+        sections=sections,
+        previous_chapter=previous,
+        next_chapter=following,
+        is_current=edition.pk == current.pk,
+        at_stable_address=at_stable_address,
+        current_edition=current,
+        comments_open=is_open,
+    )
+    page = render_to_string("public/chapter_detail.html", context, request)
+    store_part(request, "chapter", page)
+    return HttpResponse(page)
+
+
+@require_safe
+@cached_page
+def chapter(request: HttpRequest, chapter: str) -> HttpResponse:
+    edition = current_edition_or_404()
+    return _chapter_page(request, edition, chapter, ChapterKind.CHAPTER, current=edition)
+
+
+@require_safe
+@cached_page
+def case(request: HttpRequest, case: str) -> HttpResponse:
+    edition = current_edition_or_404()
+    return _chapter_page(request, edition, case, ChapterKind.CASE, current=edition)
+
+
+@require_safe
+def editions(request: HttpRequest) -> HttpResponse:
+    all_editions = list(Edition.objects.newest_first())
+    context = {"editions": all_editions, "edition": all_editions[0] if all_editions else None}
+    return render(request, "public/edition_list.html", context)
+
+
+@require_safe
+def edition(request: HttpRequest, number: str) -> HttpResponse:
+    newest_first = list(Edition.objects.newest_first())
+    position = next((i for i, e in enumerate(newest_first) if e.number == number), None)
+    if position is None:
+        raise Http404("No such edition.")
+    chosen = newest_first[position]
+    previous = newest_first[position + 1] if position + 1 < len(newest_first) else None
+    changes = []
+    if previous is not None:
+        changes = [c for c in editions_compared(previous, chosen) if c.status != "unchanged"]
+    context = guide_context(
+        chosen,
+        edition_chapters(chosen),
+        is_current=position == 0,
+        current_edition=newest_first[0],
+        editions=newest_first,
+        previous=previous,
+        changes=changes,
+    )
+    return render(request, "public/edition_detail.html", context)
+
+
+@require_safe
+@cached_page
+def edition_chapter(request: HttpRequest, number: str, chapter: str) -> HttpResponse:
+    chosen = edition_or_404(number)
+    current = Edition.objects.current()
+    assert current is not None  # `chosen` is published, so some edition is current
+    return _chapter_page(request, chosen, chapter, None, current=current)
+
+
+def _statement(request: HttpRequest, name: str, context: dict | None = None) -> HttpResponse:
+    language = get_language() or settings.LANGUAGE_CODE
+    template = select_template([f"pages/{name}.{language}.html", f"pages/{name}.nb.html"])
+    return HttpResponse(template.render(context or {}, request))
+
+
+@require_safe
+def privacy(request: HttpRequest) -> HttpResponse:
+    # The periods the page promises are the ones `purge_personal_data` keeps.
+    retention = {
+        "client_hash_days": settings.RETAIN_CLIENT_HASH_DAYS,
+        "email_months": settings.RETAIN_EMAIL_MONTHS,
+        "login_days": settings.RETAIN_LOGIN_RECORDS_DAYS,
+    }
+    return _statement(request, "personvern", {"retention": retention})
+
+
+@require_safe
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return _statement(request, "tilgjengelighet")
+
+
+@require_safe
+def api_docs(request: HttpRequest) -> HttpResponse:
+    """The API and the open-data files explained for people, in the reader's language.
+    Example addresses are absolute, from SITE_URL, never from the request's Host."""
+    return _statement(request, "api", {"site_url": settings.SITE_URL})
+
+
+@require_safe
+def api_root(request: HttpRequest) -> HttpResponse:
+    """/api/ is where people guess first: send them to the page that explains the API."""
+    return HttpResponseRedirect(reverse("public:api_docs"))
+
+
+@require_safe
+def language(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language by a plain link: no JavaScript, no form, same URLs."""
+    code = request.GET.get("lang", "")
+    target = request.GET.get("next", "/")
+    same_site = target.startswith("/") and not target.startswith("//")
+    if not same_site or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if code in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=True,
+        )
+    return response
+
+
+def _change_summary(changes) -> dict[str, int]:
+    summary = {"added": 0, "removed": 0, "renamed": 0, "moved": 0, "changed": 0}
+    for chapter in changes:
+        for section in chapter.sections:
+            if section.status in ("added", "removed"):
+                summary[section.status] += 1
+            elif section.new is not None and section.status == "changed":
+                summary["renamed"] += section.renamed
+                summary["moved"] += section.moved
+                summary["changed"] += section.text_changed
+    return summary
+
+
+def _addressed_between(old: Edition, new: Edition, editions: list[Edition]) -> dict[int, list]:
+    """Published comments addressed by the changes from `old` to `new`, by section."""
+    later, earlier = (new, old) if new.published_at >= old.published_at else (old, new)
+    between = [
+        e.pk for e in editions if earlier.published_at < e.published_at <= later.published_at
+    ]
+    comments = (
+        Comment.objects.visible()
+        .top_level()
+        .filter(addressed_in_edition__in=between)
+        .only("pk", "name", "section_id")
+        .order_by("created_at", "pk")
+    )
+    by_section: dict[int, list] = {}
+    for comment in comments:
+        by_section.setdefault(comment.section_id, []).append(comment)
+    return by_section
+
+
+@require_safe
+@cached_page(params=("fra", "til", "visning"))
+def compare_editions(request: HttpRequest) -> HttpResponse:
+    """What changed between any two editions: a form that needs no JavaScript, then
+    chapters and sections added, removed, renamed, moved and changed, word by word."""
+    all_editions = list(Edition.objects.newest_first())
+    context: dict[str, Any] = {
+        "editions": all_editions,
+        "edition": all_editions[0] if all_editions else None,
+    }
+    if len(all_editions) < 2:
+        return render(request, "public/compare.html", context)
+    by_number = {e.number: e for e in all_editions}
+    errors = []
+    old_number = request.GET.get("fra") or all_editions[1].number
+    new_number = request.GET.get("til") or all_editions[0].number
+    if old_number not in by_number:
+        errors.append(("fra", _("There is no version %(number)s.") % {"number": old_number}))
+    if new_number not in by_number:
+        errors.append(("til", _("There is no version %(number)s.") % {"number": new_number}))
+    if not errors and old_number == new_number:
+        errors.append(("til", _("Choose two different versions to compare.")))
+    asked_view = request.GET.get("visning", "inline")
+    view = "side" if asked_view == "side" else "inline"
+    context.update(fra=old_number, til=new_number, view=view, errors=errors)
+    if errors:
+        return render(request, "public/compare.html", context, status=400)
+    if asked_view not in ("side", "inline"):  # shown as the default, never cached
+        return render(request, "public/compare.html", context, status=404)
+    old, new = by_number[old_number], by_number[new_number]
+    changes = [c for c in editions_compared(old, new) if c.status != "unchanged"]
+    addressed = _addressed_between(old, new, all_editions)
+    for chapter_change in changes:
+        for section_change in chapter_change.sections:
+            section_change.comments = addressed.get(section_change.current.id, [])
+    context.update(
+        old=old,
+        new=new,
+        changes=changes,
+        summary=_change_summary(changes),
+        query=urlencode({"fra": old.number, "til": new.number}),
+    )
+    return render(request, "public/compare.html", context)
+
+
+@require_safe
+def chapter_history(request: HttpRequest, chapter: str) -> HttpResponse:
+    """One chapter across every edition that had it, newest change first."""
+    current = current_edition_or_404()
+    found = EditionChapter.objects.filter(edition=current, slug=chapter).first()
+    if found is None:
+        past = chapter_once_at(chapter)
+        if past is None:
+            raise Http404("No such chapter.")
+        now = EditionChapter.objects.filter(edition=current, chapter_id=past.chapter_id).first()
+        if now is None:
+            raise Http404("This chapter is not in the current version.")
+        return HttpResponsePermanentRedirect(reverse("public:chapter_history", args=[now.slug]))
+    snapshots = list(
+        EditionChapter.objects.filter(chapter_id=found.chapter_id)
+        .select_related("edition")
+        .order_by("edition__published_at", "edition__pk")
+    )
+    sections = EditionSection.objects.filter(edition_chapter__chapter_id=found.chapter_id).order_by(
+        "order"
+    )
+    states: dict[int, ChapterState] = {}
+    texts: dict[int, dict[int, str]] = {}  # snapshot -> section identity -> plain text
+    for snapshot in snapshots:
+        states[snapshot.pk] = ChapterState(
+            snapshot.chapter_id, snapshot.kind, snapshot.slug, snapshot.title, 0, snapshot.intro
+        )
+        texts[snapshot.pk] = {}
+    for row in sections:
+        states[row.edition_chapter_id].sections.append(
+            SectionState(row.section_id, row.slug, row.heading, row.order, row.body)
+        )
+        texts[row.edition_chapter_id][row.section_id] = row.text
+    steps = []
+    for before, after in zip(snapshots, snapshots[1:], strict=False):
+        old_state, new_state = states[before.pk], states[after.pk]
+        (change,) = compare({old_state.id: old_state}, {new_state.id: new_state})
+        old_texts, new_texts = texts[before.pk], texts[after.pk]
+        for section in change.sections:
+            if section.text_changed or section.status in ("added", "removed"):
+                section.diff = word_diff(
+                    old_texts.get(section.current.id, ""), new_texts.get(section.current.id, "")
+                )
+        steps.append({"old": before.edition, "new": after.edition, "change": change})
+    steps.reverse()
+    context = {
+        "edition": current,
+        "chapter": found,
+        "first": snapshots[0].edition,
+        "steps": steps,
+    }
+    return render(request, "public/chapter_history.html", context)
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    """Search the current version of the guide and the published comments."""
+    query = " ".join(request.GET.get("q", "").replace("\x00", " ").split())
+    context: dict[str, Any] = {"edition": Edition.objects.current(), "query": query, "page": None}
+    if len(query) > MAX_QUERY:
+        context["error"] = _("The search is too long: use at most %(n)s characters.") % {
+            "n": MAX_QUERY
+        }
+        return render(request, "public/search.html", context, status=400)
+    if query and context["edition"] is not None:
+        results = Search(query, context["edition"])
+        # Paginator needs only count() and slices; the stubs' protocol asks for iteration.
+        pages: Paginator[Hit] = Paginator(SearchPage(results), 10)  # type: ignore[arg-type]
+        context["page"] = pages.get_page(request.GET.get("side"))
+        context["search_query"] = urlencode({"q": query})
+    return render(request, "public/search.html", context)
+
+
+@require_safe
+def whole_guide(request: HttpRequest) -> HttpResponse:
+    """The whole current version on one page: for printing or saving as PDF."""
+    edition = current_edition_or_404()
+    chapters = edition_chapters(edition)
+    by_chapter: dict[int, list[EditionSection]] = {}
+    for row in EditionSection.objects.filter(edition=edition).order_by("order"):
+        by_chapter.setdefault(row.edition_chapter_id, []).append(row)
+    for chapter_row in chapters:
+        chapter_row.all_sections = by_chapter.get(chapter_row.pk, [])
+        for row in chapter_row.all_sections:
+            row.edition_chapter = chapter_row  # for its URL, without a query each
+    return render(request, "public/whole_guide.html", guide_context(edition, chapters))
+
+
+@require_safe
+def robots(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /sok/",
+        "Disallow: /kommentarer/kvittering/",
+        "Disallow: /markdownx/",
+        f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
