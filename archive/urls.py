@@ -1,6 +1,6 @@
 from django.urls import path
 
-import public.converters  # noqa: F401 - registers the <edition:...> converter
+import guide.converters  # noqa: F401 - registers the <edition:...> converter
 from archive import views
 
 app_name = "archive"

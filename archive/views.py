@@ -17,7 +17,7 @@ from archive.services import (
     report_pdf_name,
     report_pdf_store,
 )
-from public.pages import edition_or_404
+from guide.selectors import edition_or_404
 
 logger = logging.getLogger(__name__)
 

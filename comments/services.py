@@ -83,7 +83,8 @@ def comment_submit(
     """
     if client_hash:
         ratelimit.lock_client(client_hash)
-        if ratelimit.over_limit([client_hash, *earlier_hashes]):
+        sent = Comment.objects.filter(client_hash__in=[client_hash, *earlier_hashes])
+        if ratelimit.over_limit_of(sent):
             raise ratelimit.RateLimited
     comment = Comment(
         section_id=edition_section.section_id,

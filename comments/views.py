@@ -34,9 +34,7 @@ from core.cache import cached_page
 from core.client import client_fields, client_hash
 from core.ratelimit import RateLimited
 from guide.models import Edition, EditionSection
-from public.pages import (
-    edition_chapters,
-)
+from guide.selectors import edition_chapters
 
 
 def _refuse_outside_period(request, template, context, edition: Edition | None) -> HttpResponse:

@@ -335,7 +335,7 @@ RETAIN_LOGIN_RECORDS_DAYS = env_int("RETAIN_LOGIN_RECORDS_DAYS", 30, minimum=1)
 # compares every page with. Off unless a benchmark turns it on.
 BENCHMARK_ENDPOINTS = env_bool("INNSPILL_BENCHMARK", False)
 
-# Whole public pages cached by the database-held content versions (guide/cache.py).
+# Whole public pages cached by the database-held content versions (core/cache.py).
 # Off: every page rendered per request, for benchmarks and debugging.
 PAGE_CACHE = env_bool("INNSPILL_PAGE_CACHE", True)
 
@@ -344,7 +344,7 @@ COMMENT_RATE_LIMIT = parse_rate_limit(
 )
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # Receipts and notifications are sent by a background thread, after the commit, so no
-# answer waits on the mail server (comments/outbox.py). The tests send at once.
+# answer waits on the mail server (core/outbox.py). The tests send at once.
 SEND_MAIL_IN_BACKGROUND = True
 # Anti-spam: a comment form sent sooner than this after it was shown is refused.
 COMMENT_MIN_SECONDS = env_int("COMMENT_MIN_SECONDS", 3)

@@ -1,8 +1,8 @@
-"""Comment rate limits, decided from the database: the comments themselves, by client
-hash and time (indexed). A limit therefore holds across every worker and instance, with
-or without Redis, and survives restarts.
+"""Rate limits decided from the database: the rows a client made (comments,
+subscription requests), by client hash and time (indexed). A limit therefore holds
+across every worker and instance, with or without Redis, and survives restarts.
 
-`over_limit` runs inside the transaction that stores the comment, after taking a lock
+`over_limit_of` runs inside the transaction that stores the row, after taking a lock
 that serialises one client's submissions (SQLite's immediate transactions serialise
 every write; on PostgreSQL an advisory lock per client hash), so two comments sent at
 the same moment cannot both slip under the limit.
@@ -19,22 +19,13 @@ from django.utils import timezone
 
 
 class RateLimited(Exception):
-    """The client has sent as many comments as the limits allow for now."""
+    """The client has sent as much as the limits allow for now."""
 
 
 def lock_client(client_hash: str) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [client_hash])
-
-
-def over_limit(hashes: list[str], now: datetime | None = None) -> bool:
-    """True if the client with these hashes may not send another comment now. One query."""
-    from comments.models import Comment
-
-    if not any(hashes):
-        return False
-    return over_limit_of(Comment.objects.filter(client_hash__in=hashes), now)
 
 
 def over_limit_of(recent: QuerySet, now: datetime | None = None) -> bool:

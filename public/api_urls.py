@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-import public.converters  # noqa: F401 - registers the "edition" converter
+import guide.converters  # noqa: F401 - registers the "edition" converter
 from public import annotations, api
 
 app_name = "api"

@@ -24,12 +24,8 @@ from core.client import client_fields
 from core.markdown import highlight, html_text
 from core.ratelimit import RateLimited
 from guide.models import ChapterKind, Edition
-from public.pages import (
-    current_edition_or_404,
-    edition_chapters,
-    guide_context,
-    old_section_address,
-)
+from guide.selectors import current_edition_or_404, edition_chapters, guide_context
+from public.pages import old_section_address
 
 # Where the comment form goes in a section page kept in the cache: everything else on
 # the page is the same for every visitor and is rendered once per database state.

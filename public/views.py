@@ -27,15 +27,14 @@ from core.cache import cached_page, cached_part, store_part
 from guide.changes import ChapterState, SectionState, compare
 from guide.diff import editions_compared, word_diff
 from guide.models import ChapterKind, Edition, EditionChapter, EditionSection
-from public.pages import (
-    chapter_once_at,
+from guide.selectors import (
     current_edition_or_404,
     edition_chapters,
     edition_or_404,
     guide_context,
     neighbours,
-    old_chapter_address,
 )
+from public.pages import chapter_once_at, old_chapter_address
 from public.search import MAX_QUERY, Hit, Search, SearchPage
 
 

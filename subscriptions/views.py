@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from core import ratelimit
 from core.client import client_hashes
 from guide.models import Chapter, Edition
-from public.pages import edition_chapters
+from guide.selectors import edition_chapters
 from subscriptions.forms import SubscribeForm
 from subscriptions.services import (
     subscription_confirm,

@@ -1,0 +1,44 @@
+"""Read-only queries about published editions that pages of several apps need."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from guide.models import ChapterKind, Edition, EditionChapter
+
+
+def current_edition_or_404() -> Edition:
+    edition = Edition.objects.current()
+    if edition is None:
+        raise Http404("No edition has been published yet.")
+    return edition
+
+
+def edition_or_404(number: str) -> Edition:
+    return get_object_or_404(Edition, number=number)
+
+
+def edition_chapters(edition: Edition) -> list[EditionChapter]:
+    """Every chapter and case study of an edition, in reading order: one query."""
+    chapters = list(EditionChapter.objects.filter(edition=edition).order_by("kind", "order"))
+    for chapter in chapters:
+        chapter.edition = edition  # spare a query per chapter when building URLs
+    return chapters
+
+
+def neighbours(chapters: list[EditionChapter], chapter: EditionChapter):
+    same_kind = [c for c in chapters if c.kind == chapter.kind]
+    index = same_kind.index(chapter)
+    previous = same_kind[index - 1] if index > 0 else None
+    following = same_kind[index + 1] if index + 1 < len(same_kind) else None
+    return previous, following
+
+
+def guide_context(edition: Edition, chapters: list[EditionChapter], **extra) -> dict:
+    return {
+        "edition": edition,
+        "guide_chapters": [c for c in chapters if c.kind == ChapterKind.CHAPTER],
+        "case_studies": [c for c in chapters if c.kind == ChapterKind.CASE],
+        **extra,
+    }
