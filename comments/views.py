@@ -30,11 +30,14 @@ from comments.selectors import (
     withheld_by_reason,
 )
 from comments.services import comment_report, comment_submit
-from core.cache import cached_page
+from core.cache import cached_page, rendered_once
 from core.client import client_fields, client_hash
 from core.ratelimit import RateLimited
 from guide.models import Edition, EditionSection
 from guide.selectors import edition_chapters
+
+# The comment list's filters and page: the one canonical query string of each list.
+LIST_PARAMS = ("kapittel", "utfall", "side")
 
 
 def _refuse_outside_period(request, template, context, edition: Edition | None) -> HttpResponse:
@@ -64,7 +67,8 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_safe
-@cached_page(params=("kapittel", "utfall", "side"))
+@cached_page(params=LIST_PARAMS)
+@rendered_once("comments", params=LIST_PARAMS)
 def comment_list(request: HttpRequest) -> HttpResponse:
     edition = Edition.objects.current()
     chapters = edition_chapters(edition) if edition else []

@@ -201,6 +201,40 @@ def store_part(request: HttpRequest, name: str, html: str) -> None:
     _remember(key, html)
 
 
+def rendered_once(name: str, *, params: tuple[str, ...] = ()):
+    """For a view whose 200 answer is the same for every visitor in a given database
+    state: keep its HTML as a part (whether or not the page cache is on), so it is
+    rendered once per database state, language and round, not once per request. Only
+    canonical query strings (`params`, each once) are kept; other requests, answers
+    that set a cookie or use a CSRF token, and views that say `page_cacheable = False`
+    run as usual."""
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            variant = _canonical_query(request, params)
+            if request.method not in ("GET", "HEAD") or variant is None:
+                return view(request, *args, **kwargs)
+            part = f"{name}?{variant}"
+            if (html := cached_part(request, part)) is not None:
+                return HttpResponse(html)
+            response = view(request, *args, **kwargs)
+            if _shareable(request, response):
+                store_part(request, part, response.content.decode())
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def _shareable(request: HttpRequest, response: HttpResponse) -> bool:
+    """True if `response` may be kept and given to anyone asking in this state."""
+    personal = response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    cacheable = getattr(response, "page_cacheable", True)
+    return response.status_code == 200 and not personal and cacheable and not response.streaming
+
+
 def _store(key: str, response: HttpResponse) -> CachedPage:
     content = response.content
     page = CachedPage(
@@ -273,9 +307,7 @@ def cached_page(
         if page is not None:
             return _answer(request, page)
         response = view(request, *args, **kwargs)
-        personal = response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        cacheable = getattr(response, "page_cacheable", True)
-        if response.status_code != 200 or personal or not cacheable or response.streaming:
+        if not _shareable(request, response):
             return response
         return _answer(request, _store(key, response), response)
 

@@ -14,7 +14,7 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import render
-from django.template.loader import render_to_string, select_template
+from django.template.loader import select_template
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_safe
 
 from comments.models import Comment
 from comments.selectors import published_counts
-from core.cache import cached_page, cached_part, store_part
+from core.cache import cached_page, rendered_once
 from guide.changes import ChapterState, SectionState, compare
 from guide.diff import editions_compared, word_diff
 from guide.models import ChapterKind, Edition, EditionChapter, EditionSection
@@ -79,10 +79,6 @@ def _chapter_page(
         raise Http404("No such chapter in this edition.")
     if kind is not None and chapter.kind != kind:
         return HttpResponsePermanentRedirect(chapter.current_url())
-    # The chapter's text and comment counts are rendered once per database state, also
-    # when the page cache is off (INNSPILL_PAGE_CACHE): the page holds nothing personal.
-    if (page := cached_part(request, "chapter")) is not None:
-        return HttpResponse(page)
     sections = list(chapter.sections.all())  # each knows its chapter: no extra queries
     counts = published_counts([s.section_id for s in sections])
     for section in sections:
@@ -102,13 +98,12 @@ def _chapter_page(
         current_edition=current,
         comments_open=is_open,
     )
-    page = render_to_string("public/chapter_detail.html", context, request)
-    store_part(request, "chapter", page)
-    return HttpResponse(page)
+    return render(request, "public/chapter_detail.html", context)
 
 
 @require_safe
 @cached_page
+@rendered_once("chapter")  # also with the page cache off: the page holds nothing personal
 def chapter(request: HttpRequest, chapter: str) -> HttpResponse:
     edition = current_edition_or_404()
     return _chapter_page(request, edition, chapter, ChapterKind.CHAPTER, current=edition)
@@ -116,6 +111,7 @@ def chapter(request: HttpRequest, chapter: str) -> HttpResponse:
 
 @require_safe
 @cached_page
+@rendered_once("chapter")  # also with the page cache off: the page holds nothing personal
 def case(request: HttpRequest, case: str) -> HttpResponse:
     edition = current_edition_or_404()
     return _chapter_page(request, edition, case, ChapterKind.CASE, current=edition)
@@ -153,6 +149,7 @@ def edition(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_safe
 @cached_page
+@rendered_once("chapter")  # also with the page cache off: the page holds nothing personal
 def edition_chapter(request: HttpRequest, number: str, chapter: str) -> HttpResponse:
     chosen = edition_or_404(number)
     current = Edition.objects.current()

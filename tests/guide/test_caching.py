@@ -70,18 +70,26 @@ def test_publishing_replaces_the_cached_page_without_any_call_to_the_cache(guide
     assert "Ny tekst etter høringen." in client.get(URL).content.decode()
 
 
-def test_a_comment_withheld_by_plain_sql_leaves_the_page_at_once(guide, client):
+@pytest.mark.parametrize("page_cache", [True, False], ids=["page-cache-on", "page-cache-off"])
+def test_a_comment_withheld_by_plain_sql_leaves_the_page_at_once(
+    guide, client, settings, page_cache
+):
     """The version moves in the database itself: whatever makes the change (admin,
-    command, another instance, an operator's SQL), the next request sees it."""
+    command, another instance, an operator's SQL), the next request sees it, on pages
+    served whole from the cache and on pages kept per database state alike."""
+    settings.PAGE_CACHE = page_cache
     _open(guide["edition"])
-    comment = make_comment(guide["edition"], body="Denne kommentaren holdes snart tilbake.")
+    body = "Denne kommentaren holdes snart tilbake."
+    comment = make_comment(guide["edition"], body=body)
     assert "(1 kommentar)" in client.get(URL).content.decode()
+    assert body in client.get("/kommentarer/").content.decode()
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE comments_comment SET status = %s, withheld_reason = %s WHERE id = %s",
             [Status.WITHHELD, "personal_data", comment.pk],
         )
     assert "(1 kommentar)" not in client.get(URL).content.decode()
+    assert body not in client.get("/kommentarer/").content.decode()
 
 
 def test_versions_move_with_public_changes_only(guide):
@@ -165,12 +173,16 @@ def test_errors_are_not_cached(guide, client, django_assert_num_queries):
 def test_the_page_cache_can_be_turned_off(guide, client, settings, django_assert_num_queries):
     settings.PAGE_CACHE = False
     client.get(URL)
-    # No page cache: 1 content versions, 2 current edition, 3 chapters; the chapter's
-    # text and comment counts are kept per database state (cached_part), so neither
-    # the sections nor the counts are read again.
-    with django_assert_num_queries(3):
+    # No page cache: 1 content versions. The chapter page holds nothing personal and is
+    # kept per database state (rendered_once), so nothing else is read.
+    with django_assert_num_queries(1):
         response = client.get(URL)
     assert "ETag" not in response
+    # The same for the comment list, per canonical query string.
+    for query in ("", "?kapittel=ta-stilling"):
+        client.get("/kommentarer/" + query)
+        with django_assert_num_queries(1):
+            client.get("/kommentarer/" + query)
     # Nor is anything served early, before the view: a second answer is rendered again.
     from core.cache import _local_pages
 
