@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.db.models import Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from guide.models import ChapterKind, Edition, EditionChapter
+from guide.models import ChapterKind, Edition, EditionChapter, EditionSection
 
 
 def current_edition_or_404() -> Edition:
@@ -42,3 +43,19 @@ def guide_context(edition: Edition, chapters: list[EditionChapter], **extra) -> 
         "case_studies": [c for c in chapters if c.kind == ChapterKind.CASE],
         **extra,
     }
+
+
+def current_section(chapter: str, section: str, kind: str) -> EditionSection | None:
+    """The current edition's section at this address, with its chapter and edition, or
+    None: one query."""
+    current = Edition.objects.newest_first().values("pk")[:1]
+    return (
+        EditionSection.objects.select_related("edition", "edition_chapter")
+        .filter(
+            edition=Subquery(current),
+            edition_chapter__slug=chapter,
+            edition_chapter__kind=kind,
+            slug=section,
+        )
+        .first()
+    )

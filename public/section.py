@@ -24,7 +24,7 @@ from core.client import client_fields
 from core.markdown import highlight, html_text
 from core.ratelimit import RateLimited
 from guide.models import ChapterKind, Edition
-from guide.selectors import current_edition_or_404, edition_chapters, guide_context
+from guide.selectors import current_edition_or_404, current_section, edition_chapters, guide_context
 from public.pages import old_section_address
 
 # Where the comment form goes in a section page kept in the cache: everything else on
@@ -139,14 +139,18 @@ def section_page(request: HttpRequest, chapter: str, section: str, kind: str) ->
 def _section_post(request: HttpRequest, chapter: str, section: str, kind: str) -> HttpResponse:
     """A comment sent without JavaScript: stored and redirected to its receipt, with no
     page rendered; the page comes back only to show what went wrong."""
-    edition = current_edition_or_404()
-    chapters, found, section_row = _section_rows(edition, chapter, section, kind)
+    # One query finds the section and its edition; the page around it is read only if
+    # the form has to be shown again.
+    section_row = current_section(chapter, section, kind)
     if section_row is None:
         raise Http404("No such section.")
+    edition = section_row.edition
     form = CommentForm(request.POST, section_text=html_text(section_row.body_html))
 
     def page(status: int, **extra) -> HttpResponse:
-        context = _section_context(request, edition, chapters, found, section_row, form, **extra)
+        current = current_edition_or_404()  # with its last round, for the banner
+        chapters, found, _ = _section_rows(current, chapter, section, kind)
+        context = _section_context(request, current, chapters, found, section_row, form, **extra)
         return render(request, SECTION_TEMPLATE, context, status=status)
 
     if not edition.is_open_for_comments():
