@@ -243,29 +243,31 @@ def check_html(raw_html: str, *, level: int = SECTION_LEVEL) -> SectionCheck:
                     text,
                 )
             )
-    for _tag, block in reader.blocks:
-        for sentence in sentences(block):
-            n = len(words(sentence))
-            if n > MAX_SENTENCE_WORDS:
+    all_sentences = [sentence for _tag, block in reader.blocks for sentence in sentences(block)]
+    too_long = (
+        (
+            "sentence-long",
+            all_sentences,
+            MAX_SENTENCE_WORDS,
+            120,
+            _("A sentence has %(n)s words (more than %(max)s): “%(text)s”"),
+        ),
+        (
+            "paragraph-long",
+            reader.paragraphs,
+            MAX_PARAGRAPH_WORDS,
+            80,
+            _("A paragraph has %(n)s words (more than %(max)s): “%(text)s”"),
+        ),
+    )
+    for code, parts, most, shown, message in too_long:
+        for part in parts:
+            n = len(words(part))
+            if n > most:
+                text = _excerpt(part, shown)
                 result.warnings.append(
-                    Finding(
-                        "sentence-long",
-                        _("A sentence has %(n)s words (more than %(max)s): “%(text)s”")
-                        % {"n": n, "max": MAX_SENTENCE_WORDS, "text": _excerpt(sentence)},
-                        sentence,
-                    )
+                    Finding(code, message % {"n": n, "max": most, "text": text}, part)
                 )
-    for paragraph in reader.paragraphs:
-        n = len(words(paragraph))
-        if n > MAX_PARAGRAPH_WORDS:
-            result.warnings.append(
-                Finding(
-                    "paragraph-long",
-                    _("A paragraph has %(n)s words (more than %(max)s): “%(text)s”")
-                    % {"n": n, "max": MAX_PARAGRAPH_WORDS, "text": _excerpt(paragraph, 80)},
-                    paragraph,
-                )
-            )
     result.lix = lix([block for _tag, block in reader.blocks])
     return result
 

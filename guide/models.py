@@ -210,7 +210,32 @@ class DraftQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-class Chapter(models.Model):
+class DraftPart(models.Model):
+    """What chapters and sections of the working draft share: whether the next edition
+    takes them, and a revision number that guards the editor against lost updates."""
+
+    is_active = models.BooleanField(
+        _("in the guide"),
+        default=True,
+        help_text=_("Untick to leave it out of the next edition."),
+    )
+    revision = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Bumped on each editor save: guards against lost updates.",
+    )
+
+    objects = DraftQuerySet.as_manager()
+
+    # Set before save() for the history record (django-simple-history).
+    _change_reason: str
+    _history_user: object
+
+    class Meta:
+        abstract = True
+
+
+class Chapter(DraftPart):
     """A chapter or case study in the working draft."""
 
     kind = models.CharField(
@@ -242,25 +267,10 @@ class Chapter(models.Model):
         blank=True,
         help_text=_("Case studies: the channels used, separated by commas."),
     )
-    is_active = models.BooleanField(
-        _("in the guide"),
-        default=True,
-        help_text=_("Untick to leave this chapter out of the next edition."),
-    )
-    revision = models.PositiveIntegerField(
-        default=1,
-        editable=False,
-        help_text="Bumped on each editor save: guards against lost updates.",
-    )
-
     history = HistoricalRecords()
-    objects = DraftQuerySet.as_manager()
 
     # Annotated by ChapterAdmin.get_queryset.
     active_sections: int
-    # Set before save() for the history record (django-simple-history).
-    _change_reason: str
-    _history_user: object
 
     class Meta:
         verbose_name = _("chapter")
@@ -279,7 +289,7 @@ class Chapter(models.Model):
         return [c.strip() for c in self.channels.split(",") if c.strip()]
 
 
-class Section(models.Model):
+class Section(DraftPart):
     """A part of a chapter with its own heading and anchor: what people comment on."""
 
     chapter = models.ForeignKey(
@@ -297,23 +307,7 @@ class Section(models.Model):
     order = models.PositiveIntegerField(_("order"), default=0)
     body = MarkdownxField(_("text"), help_text=_("Markdown. Use ### for sub-headings."))
     body_html = models.TextField(editable=False, blank=True)
-    is_active = models.BooleanField(
-        _("in the guide"),
-        default=True,
-        help_text=_("Untick to leave this section out of the next edition."),
-    )
-    revision = models.PositiveIntegerField(
-        default=1,
-        editable=False,
-        help_text="Bumped on each editor save: guards against lost updates.",
-    )
-
     history = HistoricalRecords()
-    objects = DraftQuerySet.as_manager()
-
-    # Set before save() for the history record (django-simple-history).
-    _change_reason: str
-    _history_user: object
 
     class Meta:
         verbose_name = _("section")

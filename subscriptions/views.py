@@ -65,35 +65,44 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     return render(request, "subscriptions/subscribe.html", context)
 
 
-@require_safe
-def sent(request: HttpRequest) -> HttpResponse:
+def _message(
+    request: HttpRequest, title: str, *lines: str, subscribe_link: bool = False, status: int = 200
+) -> HttpResponse:
+    """A short page that says what happened: subscriptions/message.html."""
     context = {
         "edition": Edition.objects.current(),
-        "title": _("Check your e-mail"),
-        "lines": [
-            _(
-                "If the address is right, we have sent you an e-mail with a link. Open the "
-                "link to confirm. Until you do, we send you nothing else."
-            ),
-            _("The link works for a week. If you do not confirm, we delete the address."),
-        ],
+        "title": title,
+        "lines": lines,
+        "subscribe_link": subscribe_link,
     }
-    return render(request, "subscriptions/message.html", context)
+    return render(request, "subscriptions/message.html", context, status=status)
+
+
+@require_safe
+def sent(request: HttpRequest) -> HttpResponse:
+    return _message(
+        request,
+        _("Check your e-mail"),
+        _(
+            "If the address is right, we have sent you an e-mail with a link. Open the "
+            "link to confirm. Until you do, we send you nothing else."
+        ),
+        _("The link works for a week. If you do not confirm, we delete the address."),
+    )
 
 
 def _invalid(request: HttpRequest) -> HttpResponse:
-    context = {
-        "edition": Edition.objects.current(),
-        "title": _("The link does not work"),
-        "lines": [
-            _(
-                "The link may be too old, or the subscription is already gone. You can ask "
-                "for e-mail again."
-            )
-        ],
-        "subscribe_link": True,
-    }
-    return _private(render(request, "subscriptions/message.html", context, status=404))
+    page = _message(
+        request,
+        _("The link does not work"),
+        _(
+            "The link may be too old, or the subscription is already gone. You can ask "
+            "for e-mail again."
+        ),
+        subscribe_link=True,
+        status=404,
+    )
+    return _private(page)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -102,20 +111,19 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     subscription = subscription_from_token(token, purpose="confirm")
     if subscription is None:
         return _invalid(request)
-    context = {"edition": Edition.objects.current(), "subscription": subscription}
     if request.method == "POST":
         subscription_confirm(subscription=subscription)
-        context.update(
-            title=_("You are subscribed"),
-            lines=[
-                _("We will send you an e-mail when a new version is published.")
-                if subscription.chapter is None
-                else _("We will send you an e-mail when a new version changes “%(title)s”.")
-                % {"title": subscription.chapter.title},
-                _("Every e-mail has a link to unsubscribe."),
-            ],
+        page = _message(
+            request,
+            _("You are subscribed"),
+            _("We will send you an e-mail when a new version is published.")
+            if subscription.chapter is None
+            else _("We will send you an e-mail when a new version changes “%(title)s”.")
+            % {"title": subscription.chapter.title},
+            _("Every e-mail has a link to unsubscribe."),
         )
-        return _private(render(request, "subscriptions/message.html", context))
+        return _private(page)
+    context = {"edition": Edition.objects.current(), "subscription": subscription}
     return _private(render(request, "subscriptions/confirm.html", context))
 
 
@@ -135,15 +143,12 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _done(request: HttpRequest) -> HttpResponse:
-    context = {
-        "edition": Edition.objects.current(),
-        "title": _("You are unsubscribed"),
-        "lines": [
-            _(
-                "We have deleted your e-mail address and everything you subscribed to "
-                "with it. You will get no more e-mail from us."
-            )
-        ],
-        "subscribe_link": True,
-    }
-    return render(request, "subscriptions/message.html", context)
+    return _message(
+        request,
+        _("You are unsubscribed"),
+        _(
+            "We have deleted your e-mail address and everything you subscribed to "
+            "with it. You will get no more e-mail from us."
+        ),
+        subscribe_link=True,
+    )
