@@ -62,7 +62,7 @@ def edition_pdf(request: HttpRequest, number: str) -> HttpResponse:
 def report_pdf(request: HttpRequest, number: str) -> HttpResponse:
     """The report of the round held on this edition, once the round has closed."""
     edition = edition_or_404(number)
-    if edition.comment_period_state() != "closed":
+    if not edition.comment_period_state().is_closed:
         raise Http404("This version has no closed consultation round.")
     remake = functools.partial(report_pdf_store, edition=edition)
     return _pdf_response(remake(), report_pdf_name(edition), REPORT_MAX_AGE, remake)

@@ -73,6 +73,19 @@ class RoundState(models.TextChoices):
     OPEN = "open", _("Open for comments")
     CLOSED = "closed", _("Closed")
 
+    # For templates and callers, instead of comparing with the strings.
+    @property
+    def is_upcoming(self) -> bool:
+        return self is RoundState.UPCOMING
+
+    @property
+    def is_open(self) -> bool:
+        return self is RoundState.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        return self is RoundState.CLOSED
+
 
 class SectionChangeKind(models.TextChoices):
     ADDED = "added", _("New")
@@ -194,7 +207,7 @@ class Edition(models.Model):
         return RoundState.CLOSED
 
     def is_open_for_comments(self, now: datetime | None = None) -> bool:
-        return self.comment_period_state(now) == RoundState.OPEN
+        return self.comment_period_state(now).is_open
 
     def clean(self) -> None:
         if self.comment_opens and not self.comment_closes:
