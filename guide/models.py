@@ -10,7 +10,6 @@ and old URLs are answered by looking the slug up in earlier snapshots.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,9 +22,6 @@ from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
 from core.markdown import render
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
 
 EDITION_NUMBER_PATTERN = r"\d{1,4}(?:\.\d{1,4}){0,3}"
 validate_edition_number = RegexValidator(
@@ -360,11 +356,6 @@ class EditionChapter(models.Model):
     organisation = models.CharField(max_length=200, blank=True)
     channels = models.CharField(max_length=300, blank=True)
 
-    # Set by the views and selectors that list a chapter with its sections.
-    all_sections: list[EditionSection]
-    report_sections: list[EditionSection]
-    total: int
-
     class Meta:
         verbose_name = _("chapter in an edition")
         verbose_name_plural = _("chapters in editions")
@@ -415,11 +406,6 @@ class EditionSection(models.Model):
         blank=True,
         help_text="How this section changed since the previous edition, if it did.",
     )
-
-    # Set by the views and selectors that show a section with its comments.
-    comment_count: int
-    report_comments: list[Any]
-    tally: list[tuple[str, StrOrPromise, int]]
 
     class Meta:
         verbose_name = _("section in an edition")
