@@ -284,6 +284,10 @@ class Chapter(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def is_case(self) -> bool:
+        return self.kind == ChapterKind.CASE
+
+    @property
     def channel_list(self) -> list[str]:
         return [c.strip() for c in self.channels.split(",") if c.strip()]
 
