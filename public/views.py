@@ -25,6 +25,7 @@ from django.views.decorators.http import require_safe
 from comments.models import Comment
 from comments.selectors import with_comment_counts
 from core.cache import cached_page, rendered_once
+from core.markdown import CONTROL_CHARACTERS
 from guide.changes import ChapterState, SectionState, compare
 from guide.diff import editions_compared, word_diff
 from guide.models import ChapterKind, Edition, EditionChapter, EditionSection
@@ -348,7 +349,7 @@ def chapter_history(request: HttpRequest, chapter: str) -> HttpResponse:
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     """Search the current version of the guide and the published comments."""
-    query = " ".join(request.GET.get("q", "").replace("\x00", " ").split())
+    query = " ".join(CONTROL_CHARACTERS.sub(" ", request.GET.get("q", "")).split())
     context: dict[str, Any] = {"edition": Edition.objects.current(), "query": query, "page": None}
     if len(query) > MAX_QUERY:
         context["error"] = _("The search is too long: use at most %(n)s characters.") % {
