@@ -102,7 +102,10 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     subscription = subscription_from_token(token, purpose="confirm")
     if subscription is None:
         return _invalid(request)
-    context = {"edition": Edition.objects.current(), "subscription": subscription}
+    context: dict[str, object] = {
+        "edition": Edition.objects.current(),
+        "subscription": subscription,
+    }
     if request.method == "POST":
         subscription_confirm(subscription=subscription)
         context.update(
