@@ -59,8 +59,6 @@ def _edition_html(edition: Edition) -> str:
             Prefetch("sections", queryset=sections, to_attr="pdf_sections")
         )
     )
-    for chapter in chapters:
-        chapter.edition = edition  # the URLs on every page, without a query each
     frozen_url = settings.SITE_URL + edition.get_absolute_url()
     context = {
         "edition": edition,

@@ -6,7 +6,7 @@ import functools
 import logging
 from collections.abc import Callable
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
@@ -39,7 +39,7 @@ def _open(document: Document, remake: Callable[[], Document]):
 
 def _pdf_response(
     document: Document, filename: str, max_age: int, remake: Callable[[], Document]
-) -> HttpResponse:
+) -> FileResponse:
     document, handle = _open(document, remake)
     response = FileResponse(handle, content_type="application/pdf", filename=filename)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -50,7 +50,7 @@ def _pdf_response(
 
 
 @require_safe
-def edition_pdf(request: HttpRequest, number: str) -> HttpResponse:
+def edition_pdf(request: HttpRequest, number: str) -> FileResponse:
     """The whole guide as published in this edition. Made at publishing; made here
     only if that failed or the edition came from before PDFs existed."""
     edition = edition_or_404(number)
@@ -59,10 +59,10 @@ def edition_pdf(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @require_safe
-def report_pdf(request: HttpRequest, number: str) -> HttpResponse:
+def report_pdf(request: HttpRequest, number: str) -> FileResponse:
     """The report of the round held on this edition, once the round has closed."""
     edition = edition_or_404(number)
-    if edition.comment_period_state() != "closed":
+    if not edition.comment_period_state().is_closed:
         raise Http404("This version has no closed consultation round.")
     remake = functools.partial(report_pdf_store, edition=edition)
     return _pdf_response(remake(), report_pdf_name(edition), REPORT_MAX_AGE, remake)

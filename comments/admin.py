@@ -12,8 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, StringAgg, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count, StringAgg, Value
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.html import format_html
@@ -27,7 +26,6 @@ from comments.models import (
     Comment,
     Notification,
     Outcome,
-    Report,
     ReportReason,
     Status,
     WithheldReason,
@@ -306,27 +304,17 @@ class CommentAdmin(ReadableHistoryAdmin):
     )
 
     def get_queryset(self, request):
-        # What needs a moderator first: pending, then reported (hidden after reports, or
-        # reported since the last decision), then the rest.
-        reported_since_decision = Exists(
-            Report.objects.filter(
-                comment=OuterRef("pk"),
-                created_at__gt=Coalesce(OuterRef("moderated_at"), OuterRef("created_at")),
+        # What needs a moderator first (Comment.objects.needs_attention()), pending before
+        # reported, then the rest. Not super(): it orders by get_ordering() before the
+        # annotation exists.
+        return (
+            Comment.objects.by_attention()
+            .annotate(
+                report_count=Count("reports"),
+                report_reasons=StringAgg("reports__reason", delimiter=Value(","), distinct=True),
             )
+            .order_by(*self.get_ordering(request))
         )
-        needs_attention = Case(
-            When(status=Status.PENDING, then=Value(0)),
-            When(hidden_by_reports=True, then=Value(1)),
-            When(reported_since_decision, then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
-        )
-        # Not super(): it orders by get_ordering() before the annotation exists.
-        return Comment.objects.annotate(
-            report_count=Count("reports"),
-            report_reasons=StringAgg("reports__reason", delimiter=Value(","), distinct=True),
-            attention=needs_attention,
-        ).order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
         # The changelist orders by this, not by the queryset's order_by(); newest last

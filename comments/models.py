@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -75,6 +76,38 @@ class CommentQuerySet(models.QuerySet):
 
     def top_level(self) -> CommentQuerySet:
         return self.filter(parent__isnull=True)
+
+    def needs_attention(self) -> CommentQuerySet:
+        """What a moderator must look at: pending, hidden after reports, or reported
+        since the last decision. The admin's order, the digest and the admin index's
+        count all use this one definition."""
+        return self.filter(_needs_attention())
+
+    def by_attention(self) -> CommentQuerySet:
+        """Annotated with `attention`: 0 pending, 1 reported (hidden after reports or
+        reported since the last decision), 2 the rest; the moderation queue's order."""
+        return self.annotate(
+            attention=models.Case(
+                models.When(status=Status.PENDING, then=models.Value(0)),
+                models.When(_needs_attention(), then=models.Value(1)),
+                default=models.Value(2),
+                output_field=models.IntegerField(),
+            )
+        )
+
+
+def _needs_attention() -> models.Q:
+    reported_since_decision = models.Exists(
+        Report.objects.filter(
+            comment=models.OuterRef("pk"),
+            created_at__gt=Coalesce(models.OuterRef("moderated_at"), models.OuterRef("created_at")),
+        )
+    )
+    return (
+        models.Q(status=Status.PENDING)
+        | models.Q(hidden_by_reports=True)
+        | models.Q(reported_since_decision)
+    )
 
 
 class Comment(models.Model):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from comments.models import Comment, Outcome, Status, WithheldReason
 from guide.models import ChapterKind, Edition, EditionChapter, EditionSection
@@ -16,16 +19,18 @@ if TYPE_CHECKING:
 PER_PAGE = 20
 
 
-def published_counts(section_ids: list[int]) -> dict[int, int]:
-    """Published comments (replies included) per section identity: one query."""
-    rows = (
+def with_comment_counts(sections: QuerySet[EditionSection]) -> QuerySet[EditionSection]:
+    """`sections` annotated with `comment_count`: the published comments (replies
+    included) on each section's identity, in any edition. No extra query."""
+    counts = (
         Comment.objects.published()
-        .filter(section_id__in=section_ids)
+        .filter(section_id=OuterRef("section_id"))
+        .order_by()
         .values("section_id")
         .annotate(n=Count("pk"))
-        .order_by()
+        .values("n")
     )
-    return {row["section_id"]: row["n"] for row in rows}
+    return sections.annotate(comment_count=Coalesce(Subquery(counts), 0))
 
 
 def editions_with_comments() -> set[int]:
@@ -52,10 +57,36 @@ def report_round(editions: list[Edition], asked: str | None) -> Edition | None:
     return next((e for e in editions if e.pk in with_comments), editions[0])
 
 
-def report_chapters(edition: Edition) -> list[EditionChapter]:
-    """The edition's chapters, then its case studies, each with `report_sections`
-    holding `report_comments` (every published top-level comment made on that section in
-    this edition, oldest first) and `tally` [(outcome, label, n)]. Three queries."""
+@dataclass(frozen=True)
+class ReportSection:
+    """A section of the report: the section as it stood in the round's edition and
+    every published top-level comment made on it there, oldest first."""
+
+    section: EditionSection
+    comments: tuple[Comment, ...]
+
+    @property
+    def tally(self) -> list[tuple[str, StrOrPromise, int]]:
+        """[(outcome, label, n)] for every outcome, in the order of Outcome."""
+        counts = Counter(comment.outcome for comment in self.comments)
+        return [(value, label, counts[value]) for value, label in Outcome.choices]
+
+
+@dataclass(frozen=True)
+class ReportChapter:
+    """A chapter or case study of the report, with its sections in order."""
+
+    chapter: EditionChapter
+    sections: tuple[ReportSection, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(len(row.comments) for row in self.sections)
+
+
+def report_chapters(edition: Edition) -> list[ReportChapter]:
+    """The edition's chapters, then its case studies, each with its sections and their
+    comments. Three queries."""
     comments = (
         Comment.objects.published()
         .top_level()
@@ -72,33 +103,29 @@ def report_chapters(edition: Edition) -> list[EditionChapter]:
     for comment in comments:
         by_section.setdefault(comment.edition_section_id, []).append(comment)
 
+    # Through the edition's manager, so each chapter knows its edition without a query.
     chapters = sorted(
-        EditionChapter.objects.filter(edition=edition),
-        key=lambda c: (c.kind != ChapterKind.CHAPTER, c.order, c.pk),
+        edition.chapters.all(), key=lambda c: (c.kind != ChapterKind.CHAPTER, c.order, c.pk)
     )
-    by_chapter: dict[int, list[EditionSection]] = {}
+    by_chapter: dict[int, list[ReportSection]] = {}
     for row in EditionSection.objects.filter(edition=edition).order_by("order", "pk"):
-        row.report_comments = by_section.get(row.pk, [])
-        counts: dict[str, int] = {}
-        for comment in row.report_comments:
-            counts[comment.outcome] = counts.get(comment.outcome, 0) + 1
-        row.tally = [(value, label, counts.get(value, 0)) for value, label in Outcome.choices]
-        by_chapter.setdefault(row.edition_chapter_id, []).append(row)
-    for chapter in chapters:
-        chapter.edition = edition
-        chapter.report_sections = by_chapter.get(chapter.pk, [])
-        chapter.total = sum(len(s.report_comments) for s in chapter.report_sections)
-    return chapters
+        entry = ReportSection(section=row, comments=tuple(by_section.get(row.pk, [])))
+        by_chapter.setdefault(row.edition_chapter_id, []).append(entry)
+    return [
+        ReportChapter(chapter=chapter, sections=tuple(by_chapter.get(chapter.pk, [])))
+        for chapter in chapters
+    ]
 
 
-def report_totals(chapters: list[EditionChapter]) -> list[tuple[str, StrOrPromise, int]]:
+def report_totals(chapters: list[ReportChapter]) -> list[tuple[str, StrOrPromise, int]]:
     """[(outcome, label, n)] over every section of the report."""
-    totals = dict.fromkeys(Outcome.values, 0)
-    for chapter in chapters:
-        for row in chapter.report_sections:
-            for value, _label, n in row.tally:
-                totals[value] += n
-    return [(value, label, totals[value]) for value, label in Outcome.choices]
+    counts = Counter(
+        comment.outcome
+        for chapter in chapters
+        for row in chapter.sections
+        for comment in row.comments
+    )
+    return [(value, label, counts[value]) for value, label in Outcome.choices]
 
 
 def withheld_by_reason(edition: Edition) -> list[tuple[StrOrPromise, int]]:

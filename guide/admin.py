@@ -204,12 +204,10 @@ class ChapterAdmin(ChangeNoteAdmin):
         context = {
             "chapter": chapter,
             "sections": sections,
-            "preview": True,
-            "is_current": True,
             "edition": Edition.objects.current(),
             "preview_back_url": reverse("admin:guide_chapter_change", args=[chapter.pk]),
         }
-        return render(request, "public/chapter_detail.html", context)
+        return render(request, "admin/guide/chapter/preview.html", context)
 
 
 class SectionAdmin(ChangeNoteAdmin):

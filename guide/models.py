@@ -10,7 +10,6 @@ and old URLs are answered by looking the slug up in earlier snapshots.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,9 +22,6 @@ from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
 from core.markdown import render
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
 
 EDITION_NUMBER_PATTERN = r"\d{1,4}(?:\.\d{1,4}){0,3}"
 validate_edition_number = RegexValidator(
@@ -72,6 +68,19 @@ class RoundState(models.TextChoices):
     UPCOMING = "upcoming", _("Not yet open")
     OPEN = "open", _("Open for comments")
     CLOSED = "closed", _("Closed")
+
+    # For templates and callers, instead of comparing with the strings.
+    @property
+    def is_upcoming(self) -> bool:
+        return self is RoundState.UPCOMING
+
+    @property
+    def is_open(self) -> bool:
+        return self is RoundState.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        return self is RoundState.CLOSED
 
 
 class SectionChangeKind(models.TextChoices):
@@ -194,7 +203,7 @@ class Edition(models.Model):
         return RoundState.CLOSED
 
     def is_open_for_comments(self, now: datetime | None = None) -> bool:
-        return self.comment_period_state(now) == RoundState.OPEN
+        return self.comment_period_state(now).is_open
 
     def clean(self) -> None:
         if self.comment_opens and not self.comment_closes:
@@ -285,6 +294,10 @@ class Chapter(DraftPart):
         super().save(*args, **kwargs)
 
     @property
+    def is_case(self) -> bool:
+        return self.kind == ChapterKind.CASE
+
+    @property
     def channel_list(self) -> list[str]:
         return [c.strip() for c in self.channels.split(",") if c.strip()]
 
@@ -341,11 +354,6 @@ class EditionChapter(models.Model):
     organisation = models.CharField(max_length=200, blank=True)
     channels = models.CharField(max_length=300, blank=True)
 
-    # Set by the views and selectors that list a chapter with its sections.
-    all_sections: list[EditionSection]
-    report_sections: list[EditionSection]
-    total: int
-
     class Meta:
         verbose_name = _("chapter in an edition")
         verbose_name_plural = _("chapters in editions")
@@ -396,11 +404,6 @@ class EditionSection(models.Model):
         blank=True,
         help_text="How this section changed since the previous edition, if it did.",
     )
-
-    # Set by the views and selectors that show a section with its comments.
-    comment_count: int
-    report_comments: list[Any]
-    tally: list[tuple[str, StrOrPromise, int]]
 
     class Meta:
         verbose_name = _("section in an edition")

@@ -20,13 +20,21 @@ from guide.models import Edition, RoundState
 
 @dataclass(frozen=True)
 class Round:
-    state: str  # "upcoming", "open" or "closed"
+    state: RoundState  # upcoming, open or closed
     opens: datetime
     closes: datetime
 
     @property
+    def is_upcoming(self) -> bool:
+        return self.state.is_upcoming
+
+    @property
     def is_open(self) -> bool:
-        return self.state == RoundState.OPEN
+        return self.state.is_open
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state.is_closed
 
     def days_left(self, today: date | None = None) -> int:
         """Whole calendar days from today to the deadline's day, in local time
@@ -55,11 +63,11 @@ def round_of(
         last = next((e for e in editions if e.comment_opens and e.comment_closes), None)
         if last is None or last.comment_opens is None or last.comment_closes is None:
             return None
-        return Round("closed", last.comment_opens, last.comment_closes)
+        return Round(RoundState.CLOSED, last.comment_opens, last.comment_closes)
     if hasattr(current, "last_round_pk"):
         if current.last_round_pk is None:
             return None
-        return Round("closed", current.last_round_opens, current.last_round_closes)
+        return Round(RoundState.CLOSED, current.last_round_opens, current.last_round_closes)
     last = (
         Edition.objects.filter(comment_opens__isnull=False, comment_closes__isnull=False)
         .newest_first()
@@ -67,7 +75,7 @@ def round_of(
     )
     if last is None or last.comment_opens is None or last.comment_closes is None:
         return None
-    return Round("closed", last.comment_opens, last.comment_closes)
+    return Round(RoundState.CLOSED, last.comment_opens, last.comment_closes)
 
 
 def banner_variant(current: Edition | None, now: datetime | None = None) -> str:
@@ -78,7 +86,7 @@ def banner_variant(current: Edition | None, now: datetime | None = None) -> str:
     bumps the guide version. No query for an edition from Edition.objects.current()."""
     now = now or timezone.now()
     found = round_of(current, now=now)
-    state = found.state if found else "none"
+    state = found.state if found else RoundState.NONE
     return f"{state}:{timezone.localdate(now).isoformat()}"
 
 

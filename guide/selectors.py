@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -21,11 +23,10 @@ def edition_or_404(number: str) -> Edition:
 
 
 def edition_chapters(edition: Edition) -> list[EditionChapter]:
-    """Every chapter and case study of an edition, in reading order: one query."""
-    chapters = list(EditionChapter.objects.filter(edition=edition).order_by("kind", "order"))
-    for chapter in chapters:
-        chapter.edition = edition  # spare a query per chapter when building URLs
-    return chapters
+    """Every chapter and case study of an edition, in reading order: one query. Read
+    through the edition's manager, so each chapter knows its edition (for its URLs)
+    without a query."""
+    return list(edition.chapters.order_by("kind", "order"))
 
 
 def neighbours(chapters: list[EditionChapter], chapter: EditionChapter):
@@ -36,7 +37,7 @@ def neighbours(chapters: list[EditionChapter], chapter: EditionChapter):
     return previous, following
 
 
-def guide_context(edition: Edition, chapters: list[EditionChapter], **extra) -> dict:
+def guide_context(edition: Edition, chapters: Sequence[EditionChapter], **extra) -> dict:
     return {
         "edition": edition,
         "guide_chapters": [c for c in chapters if c.kind == ChapterKind.CHAPTER],

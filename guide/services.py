@@ -189,10 +189,11 @@ def edition_freeze(
         _end_round(plan.previous, now=now, user=user)
 
     chapters = list(Chapter.objects.active().order_by("kind", "order", "pk"))
-    positions_by_kind: dict[str, int] = {}
-    for chapter in chapters:  # number chapters and case studies each from 1
-        positions_by_kind[chapter.kind] = positions_by_kind.get(chapter.kind, 0) + 1
-        chapter.position = positions_by_kind[chapter.kind]
+    counted: dict[str, int] = {}
+    position: dict[int, int] = {}  # chapter id -> place among its kind, from 1
+    for chapter in chapters:
+        counted[chapter.kind] = counted.get(chapter.kind, 0) + 1
+        position[chapter.pk] = counted[chapter.kind]
     snapshots = EditionChapter.objects.bulk_create(
         EditionChapter(
             edition=edition,
@@ -200,7 +201,7 @@ def edition_freeze(
             kind=chapter.kind,
             slug=chapter.slug,
             title=chapter.title,
-            order=chapter.position,
+            order=position[chapter.pk],
             intro=chapter.intro,
             intro_html=chapter.intro_html,
             organisation=chapter.organisation,

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import (
     Http404,
     HttpRequest,
@@ -22,8 +23,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from comments.models import Comment
-from comments.selectors import published_counts
+from comments.selectors import with_comment_counts
 from core.cache import cached_page, rendered_once
+from core.markdown import CONTROL_CHARACTERS
 from guide.changes import ChapterState, SectionState, compare
 from guide.diff import editions_compared, word_diff
 from guide.models import ChapterKind, Edition, EditionChapter, EditionSection
@@ -79,10 +81,8 @@ def _chapter_page(
         raise Http404("No such chapter in this edition.")
     if kind is not None and chapter.kind != kind:
         return HttpResponsePermanentRedirect(chapter.current_url())
-    sections = list(chapter.sections.all())  # each knows its chapter: no extra queries
-    counts = published_counts([s.section_id for s in sections])
-    for section in sections:
-        section.comment_count = counts.get(section.section_id, 0)
+    # Each section knows its chapter through the manager: no query for their URLs.
+    sections = list(with_comment_counts(chapter.sections.all()))
     at_stable_address = kind is not None
     is_open = at_stable_address and edition.is_open_for_comments()
     previous, following = neighbours(chapters, chapter)
@@ -349,7 +349,7 @@ def chapter_history(request: HttpRequest, chapter: str) -> HttpResponse:
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     """Search the current version of the guide and the published comments."""
-    query = " ".join(request.GET.get("q", "").replace("\x00", " ").split())
+    query = " ".join(CONTROL_CHARACTERS.sub(" ", request.GET.get("q", "")).split())
     context: dict[str, Any] = {"edition": Edition.objects.current(), "query": query, "page": None}
     if len(query) > MAX_QUERY:
         context["error"] = _("The search is too long: use at most %(n)s characters.") % {
@@ -369,14 +369,11 @@ def search(request: HttpRequest) -> HttpResponse:
 def whole_guide(request: HttpRequest) -> HttpResponse:
     """The whole current version on one page: for printing or saving as PDF."""
     edition = current_edition_or_404()
-    chapters = edition_chapters(edition)
-    by_chapter: dict[int, list[EditionSection]] = {}
-    for row in EditionSection.objects.filter(edition=edition).order_by("order"):
-        by_chapter.setdefault(row.edition_chapter_id, []).append(row)
-    for chapter_row in chapters:
-        chapter_row.all_sections = by_chapter.get(chapter_row.pk, [])
-        for row in chapter_row.all_sections:
-            row.edition_chapter = chapter_row  # for its URL, without a query each
+    # Two queries; each chapter knows its edition and each section its chapter.
+    sections = Prefetch(
+        "sections", queryset=EditionSection.objects.order_by("order"), to_attr="all_sections"
+    )
+    chapters = list(edition.chapters.order_by("kind", "order").prefetch_related(sections))
     return render(request, "public/whole_guide.html", guide_context(edition, chapters))
 
 

@@ -30,7 +30,9 @@ class SubscribeForm(forms.Form):
     def __init__(self, *args, chapters: list[EditionChapter], **kwargs):
         super().__init__(*args, **kwargs)
         self.chapters = {str(c.chapter_id): c for c in chapters}
-        self.fields["what"].choices = [(EVERY_EDITION, _("Every new version of the guide"))] + [
+        what = self.fields["what"]
+        assert isinstance(what, forms.ChoiceField)
+        what.choices = [(EVERY_EDITION, _("Every new version of the guide"))] + [
             (key, _("Changes to “%(title)s”") % {"title": c.title})
             for key, c in self.chapters.items()
         ]

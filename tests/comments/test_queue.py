@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core import mail
+from django.core.management import call_command
 from django.utils import timezone
 
 from comments.models import Comment, Report, Status
@@ -75,3 +77,29 @@ def test_the_queue_shows_why_a_comment_was_reported(open_guide, client, moderato
     assert "2 (" in html
     assert "Den er søppelpost eller reklame" in html
     assert "Den er krenkende, hatefull eller ulovlig" in html
+
+
+def test_the_queue_the_digest_and_the_admin_index_agree_on_what_needs_attention(
+    open_guide, client, moderator
+):
+    edition = open_guide["edition"]
+    old = timezone.now() - timedelta(days=30)
+    calm = make_comment(edition, body="Ingen har meldt denne.")
+    reported = make_comment(edition, body="Meldt etter avgjørelsen.")
+    Comment.objects.filter(pk__in=[calm.pk, reported.pk]).update(moderated_at=old)
+    Report.objects.create(comment=reported, client_hash="r")
+    hidden = make_comment(edition, body="Skjult etter meldinger.")
+    Comment.objects.filter(pk=hidden.pk).update(hidden_by_reports=True)
+    waiting = make_comment(edition, published=False, body="Venter på moderator.")
+
+    assert set(Comment.objects.needs_attention()) == {reported, hidden, waiting}
+    client.force_login(moderator)
+    rows = list(client.get(QUEUE).context["cl"].result_list)
+    assert {r.pk for r in rows[:3]} == {reported.pk, hidden.pk, waiting.pk}
+    assert "3 kommentarer venter" in client.get("/admin/").content.decode()
+    moderator.email = "moderator@example.no"
+    moderator.save()
+    call_command("moderation_digest")
+    assert "3" in mail.outbox[0].subject
+    assert "Meldt etter avgjørelsen." in mail.outbox[0].body
+    assert "Ingen har meldt denne." not in mail.outbox[0].body

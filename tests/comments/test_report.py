@@ -37,7 +37,7 @@ def test_the_report_opens_on_the_round_with_comments(open_guide, client):
 
 def test_the_report_lists_chapters_before_case_studies(open_guide, client):
     make_comment(open_guide["edition"])
-    kinds = [c.kind for c in client.get("/horing/rapport/").context["chapters"]]
+    kinds = [c.chapter.kind for c in client.get("/horing/rapport/").context["chapters"]]
     assert kinds == sorted(kinds, key=lambda kind: kind != "chapter") and "case" in kinds
     assert kinds[0] == "chapter"
 

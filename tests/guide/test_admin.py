@@ -312,3 +312,15 @@ def test_a_missing_change_note_is_reported_at_the_top_of_the_form(guide, client,
     assert summary < page.index('name="body"')  # above the form's fields, not at the bottom
     assert 'href="#id_change_note"' in page[summary : summary + 1000]
     assert "Endringsnotat" in page[summary : summary + 1000]
+
+
+def test_staff_preview_of_a_case_study_names_it_a_case_study(guide, client, editor):
+    from guide.models import Chapter
+
+    case = Chapter.objects.get(kind="case")
+    client.force_login(editor)
+    html = client.get(f"/admin/guide/chapter/{case.pk}/preview/").content.decode()
+    assert '<p class="kicker">Eksempel</p>' in html
+    assert '<p class="kicker">Kapittel</p>' not in html
+    assert "Forhåndsvisning av arbeidsutkastet." in html
+    assert "Facebook, Twitter" in html  # its channels, as on the public page

@@ -92,7 +92,7 @@ def test_load_guide_loads_the_content_folder_once(db):
     call_command("load_guide")
     edition = Edition.objects.get()
     assert edition.number == "0.9"
-    assert edition.comment_period_state() == "open"
+    assert edition.comment_period_state().is_open
     chapters = Chapter.objects.count()
     assert chapters >= 8
     call_command("load_guide")

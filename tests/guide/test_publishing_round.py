@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from guide.models import Edition
+from guide.models import Edition, RoundState
 
 PUBLISH = "/admin/guide/edition/publish/"
 
@@ -60,9 +60,9 @@ def test_publishing_with_the_period_left_as_it_is_keeps_the_round_open(running, 
         running.comment_opens,
         running.comment_closes,
     )
-    assert new.comment_period_state() == "open"
+    assert new.comment_period_state().is_open
     running.refresh_from_db()
-    assert running.comment_period_state() == "open"  # its stored deadline was not touched
+    assert running.comment_period_state().is_open  # its stored deadline was not touched
 
 
 def test_publishing_with_the_period_fields_emptied_still_keeps_the_round(running, client, editor):
@@ -70,7 +70,7 @@ def test_publishing_with_the_period_fields_emptied_still_keeps_the_round(running
     client.force_login(editor)
     data = {**_form_as_shown(client), "comment_opens": "", "comment_closes": ""}
     assert client.post(PUBLISH, {**data, "confirm": "1"}).status_code == 302
-    assert Edition.objects.current().comment_period_state() == "open"
+    assert Edition.objects.current().comment_period_state().is_open
 
 
 def test_ending_the_round_on_purpose_closes_it_and_the_confirm_page_says_so(
@@ -88,9 +88,9 @@ def test_ending_the_round_on_purpose_closes_it_and_the_confirm_page_says_so(
     before = timezone.now()
     assert client.post(PUBLISH, {**data, "confirm": "1"}).status_code == 302
     new = Edition.objects.current()
-    assert new.comment_period_state() == "none"
+    assert new.comment_period_state() == RoundState.NONE
     running.refresh_from_db()
-    assert running.comment_period_state() == "closed"
+    assert running.comment_period_state().is_closed
     assert before <= running.comment_closes <= timezone.now()  # the stored end is the real one
 
 
@@ -115,7 +115,7 @@ def test_changed_dates_with_keep_are_refused_and_a_new_period_replaces_the_round
     new = Edition.objects.current()
     assert timezone.localtime(new.comment_closes).strftime("%d.%m.%Y %H:%M") == "01.04.2030 23:59"
     running.refresh_from_db()
-    assert running.comment_period_state() == "closed"
+    assert running.comment_period_state().is_closed
 
 
 def test_without_a_running_round_the_form_offers_no_round_choice(guide, client, editor):
@@ -125,22 +125,22 @@ def test_without_a_running_round_the_form_offers_no_round_choice(guide, client, 
     confirm = client.post(PUBLISH, data)
     assert confirm.context["round_plan"].action == "none"
     client.post(PUBLISH, {**data, "confirm": "1"})
-    assert Edition.objects.current().comment_period_state() == "none"
+    assert Edition.objects.current().comment_period_state() == RoundState.NONE
 
 
 def test_publish_edition_command_carries_the_round_over_by_default(running, capsys):
     call_command("publish_edition", number="1.0", title="Versjon 1.0")
     new = Edition.objects.current()
     assert (new.number, new.comment_closes) == ("1.0", running.comment_closes)
-    assert new.comment_period_state() == "open"
+    assert new.comment_period_state().is_open
     assert "1.0" in capsys.readouterr().out
 
 
 def test_publish_edition_command_ends_the_round_only_when_told(running, capsys):
     call_command("publish_edition", number="1.0", title="Versjon 1.0", end_consultation=True)
-    assert Edition.objects.current().comment_period_state() == "none"
+    assert Edition.objects.current().comment_period_state() == RoundState.NONE
     running.refresh_from_db()
-    assert running.comment_period_state() == "closed"
+    assert running.comment_period_state().is_closed
     assert "Høringen avsluttes" in capsys.readouterr().out
 
 
@@ -155,7 +155,7 @@ def test_publish_edition_command_with_new_dates_starts_a_new_round(running):
     new = Edition.objects.current()
     assert timezone.localtime(new.comment_closes).strftime("%Y-%m-%d %H:%M") == "2030-04-01 23:59"
     running.refresh_from_db()
-    assert running.comment_period_state() == "closed"
+    assert running.comment_period_state().is_closed
 
 
 def test_a_closed_round_is_not_carried_over(guide):
@@ -165,4 +165,6 @@ def test_a_closed_round_is_not_carried_over(guide):
     old.comment_opens = timezone.now() - timedelta(days=90)
     old.comment_closes = timezone.now() - timedelta(days=1)
     old.save()
-    assert edition_publish(number="1.0", title="Versjon 1.0").comment_period_state() == "none"
+    assert (
+        edition_publish(number="1.0", title="Versjon 1.0").comment_period_state() == RoundState.NONE
+    )

@@ -141,7 +141,7 @@ def test_round_of_needs_no_query_for_the_current_edition(guide, django_assert_nu
     _open_until(guide["edition"], timezone.now() + timedelta(days=3))
     current = Edition.objects.current()
     with django_assert_num_queries(0):
-        assert round_of(current).state == "open"
+        assert round_of(current).is_open
 
 
 def test_report_link_from_a_closed_round_with_comments(guide, client):

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -26,7 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run: bool, **options):
-        waiting = Comment.objects.filter(Q(status="pending") | Q(hidden_by_reports=True))
+        waiting = Comment.objects.needs_attention()
         count = waiting.count()
         if not count:
             self.stdout.write("No comments wait for review; nothing sent.")
