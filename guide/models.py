@@ -219,6 +219,21 @@ class DraftQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
+class ChapterFacts:
+    """What a chapter and its copy in an edition tell about themselves."""
+
+    kind: str
+    channels: str
+
+    @property
+    def is_case(self) -> bool:
+        return self.kind == ChapterKind.CASE
+
+    @property
+    def channel_list(self) -> list[str]:
+        return [c.strip() for c in self.channels.split(",") if c.strip()]
+
+
 class DraftPart(models.Model):
     """What chapters and sections of the working draft share: whether the next edition
     takes them, and a revision number that guards the editor against lost updates."""
@@ -244,7 +259,7 @@ class DraftPart(models.Model):
         abstract = True
 
 
-class Chapter(DraftPart):
+class Chapter(ChapterFacts, DraftPart):
     """A chapter or case study in the working draft."""
 
     kind = models.CharField(
@@ -293,14 +308,6 @@ class Chapter(DraftPart):
         self.intro_html = render(self.intro)
         super().save(*args, **kwargs)
 
-    @property
-    def is_case(self) -> bool:
-        return self.kind == ChapterKind.CASE
-
-    @property
-    def channel_list(self) -> list[str]:
-        return [c.strip() for c in self.channels.split(",") if c.strip()]
-
 
 class Section(DraftPart):
     """A part of a chapter with its own heading and anchor: what people comment on."""
@@ -340,7 +347,7 @@ class Section(DraftPart):
         super().save(*args, **kwargs)
 
 
-class EditionChapter(models.Model):
+class EditionChapter(ChapterFacts, models.Model):
     """A chapter as it stood when an edition was published. Never edited."""
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="chapters")
@@ -366,14 +373,6 @@ class EditionChapter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.edition.number})"
-
-    @property
-    def is_case(self) -> bool:
-        return self.kind == ChapterKind.CASE
-
-    @property
-    def channel_list(self) -> list[str]:
-        return [c.strip() for c in self.channels.split(",") if c.strip()]
 
     def current_url(self) -> str:
         """Where this chapter lives when its edition is the current one."""
