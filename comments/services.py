@@ -356,19 +356,11 @@ def comment_answer_publish(*, comment: Comment, user=None) -> None:
 
 
 @transaction.atomic
-def comment_respond(
-    *,
-    comment: Comment,
-    outcome: str,
-    explanation: str = "",
-    response: str = "",
-    user=None,
-) -> None:
-    """Save an answer and publish it at once (for scripts and tests; the admin keeps a
-    draft first, see comment_answer_save and comment_answer_publish)."""
-    if comment_answer_save(
-        comment=comment, outcome=outcome, explanation=explanation, response=response, user=user
-    ):
+def comment_respond(*, comment: Comment, user=None, **answer: str) -> None:
+    """Save an answer (outcome, explanation, response) and publish it at once (for
+    scripts and tests; the admin keeps a draft first, see comment_answer_save and
+    comment_answer_publish)."""
+    if comment_answer_save(comment=comment, user=user, **answer):
         comment_answer_publish(comment=comment, user=user)
 
 
