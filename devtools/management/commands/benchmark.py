@@ -202,6 +202,8 @@ class Command(BaseCommand):
         return env
 
     def _manage(self, env: dict[str, str], *args: str) -> None:
+        if args[0] == "seed_demo":  # devtools is installed only with debug on
+            env = {**env, "DJANGO_DEBUG": "true"}
         subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=settings.BASE_DIR,
