@@ -35,15 +35,15 @@ CLEAR_CACHE = "from django.core.cache import cache; cache.clear()"
 CSRF_SECRET = "benchmarkbenchmarkbenchmarkbench"  # 32 characters, as Django's secrets are
 BENCH_SECRET_KEY = "benchmark-only-" + "x" * 50
 
-PAGES = [
-    ("trivial view (ceiling)", "/_bench/ping", None),
-    ("chapter page", "/veileder/ta-stilling/", None),
-    ("section page", "/veileder/ta-stilling/formal/", None),
-    ("comment list", "/kommentarer/", None),
-    ("compare page", "/endringer/", None),
-    ("API list", "/api/v1/comments/", None),
+PAGES: list[tuple[str, str, str]] = [
+    ("trivial view (ceiling)", "/_bench/ping", ""),
+    ("chapter page", "/veileder/ta-stilling/", ""),
+    ("section page", "/veileder/ta-stilling/formal/", ""),
+    ("comment list", "/kommentarer/", ""),
+    ("compare page", "/endringer/", ""),
+    ("API list", "/api/v1/comments/", ""),
     ("search", "/sok/", "search"),
-    ("static file", "/static/css/innspill.css", None),
+    ("static file", "/static/css/innspill.css", ""),
     ("comment POST", "/veileder/ta-stilling/formal/", "post"),
 ]
 
@@ -88,6 +88,14 @@ end
 """
 
 
+# Before each page the server must answer the trivial view quickly again (and, on
+# PostgreSQL, the benchmark database run no query): a slow page's requests still in
+# progress must not be counted against the next page. Past SETTLE_SECONDS, gunicorn is
+# restarted and PostgreSQL's queries still running are cancelled.
+SETTLE_SECONDS = 60
+SETTLED_MS = 100
+
+
 @dataclass
 class Result:
     page: str
@@ -98,6 +106,9 @@ class Result:
     p99_ms: float
     errors: int
     requests: int
+    timeouts: int = 0
+    max_ms: float = 0.0
+    note: str = ""
 
 
 def _n(number: int) -> str:
@@ -112,23 +123,51 @@ def _free_port() -> int:
 
 
 def _ms(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    """wrk's durations: 850.00us, 12.34ms, 1.04s, 2.00m."""
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", value)
+    if not match:
+        return 0.0
+    number, unit = match.groups()
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+    return float(number) * scale[unit]
 
 
-def parse_wrk(output: str) -> tuple[float, float, float, int, int]:
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    median = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
-    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
-    requests = int(re.search(r"(\d+) requests in", output).group(1))
-    errors = 0
-    if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
-        errors += int(match.group(1))
+def _found(pattern: str, output: str) -> str:
+    match = re.search(pattern, output, re.M)
+    return match.group(1) if match else "0"
+
+
+@dataclass
+class Wrk:
+    """What wrk reports: requests per second, latency (median, 99th percentile and
+    worst), completed requests, errors (non-2xx/3xx answers, connect, read and write
+    errors) and timeouts (requests older than --timeout, as wrk counts them)."""
+
+    rps: float
+    median_ms: float
+    p99_ms: float
+    max_ms: float
+    requests: int
+    errors: int
+    timeouts: int
+
+
+def parse_wrk(output: str) -> Wrk:
+    errors, timeouts = int(_found(r"Non-2xx or 3xx responses: (\d+)", output)), 0
     if match := re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     ):
-        errors += sum(int(n) for n in match.groups())
-    return rps, median, p99, errors, requests
+        connect, read, write, timeouts = (int(n) for n in match.groups())
+        errors += connect + read + write
+    return Wrk(
+        rps=float(_found(r"Requests/sec:\s+([\d.]+)", output)),
+        median_ms=_ms(_found(r"^\s+50%\s+(\S+)", output)),
+        p99_ms=_ms(_found(r"^\s+99%\s+(\S+)", output)),
+        max_ms=_ms(_found(r"^\s+Latency\s+\S+\s+\S+\s+(\S+)", output)),
+        requests=int(_found(r"(\d+) requests in", output)),
+        errors=errors,
+        timeouts=timeouts,
+    )
 
 
 class Command(BaseCommand):
@@ -139,18 +178,42 @@ class Command(BaseCommand):
         parser.add_argument("--sections", type=int, default=50)
         parser.add_argument("--editions", type=int, default=10)
         parser.add_argument("--duration", type=int, default=10, help="Seconds per page.")
+        parser.add_argument(
+            "--warmup", type=float, default=2, help="Seconds of warm-up before each page."
+        )
         parser.add_argument("--connections", type=int, default=16)
+        parser.add_argument(
+            "--timeout",
+            type=int,
+            default=5,
+            help="Seconds after which wrk counts a request as timed out.",
+        )
         parser.add_argument(
             "--page-cache", default="on,off", help="INNSPILL_PAGE_CACHE modes to measure."
         )
         parser.add_argument("--output", default=str(settings.BASE_DIR / "docs" / "benchmarks.md"))
 
     def handle(
-        self, *args, sizes, sections, editions, duration, connections, output, page_cache, **o
+        self,
+        *args,
+        sizes,
+        sections,
+        editions,
+        duration,
+        warmup,
+        connections,
+        timeout,
+        output,
+        page_cache,
+        **o,
     ):
         if not shutil.which("wrk"):
             raise CommandError("wrk is not installed: `apt-get install -y wrk` (make bench does).")
-        self.duration, self.connections = duration, connections
+        self.duration, self.warmup, self.connections = duration, warmup, connections
+        self.timeout = timeout
+        self.server: subprocess.Popen[bytes] | None = None
+        self.port = 0
+        self.restarts = 0
         self.memory: dict[tuple[int, str], list[float]] = {}
         self.workdir = Path(tempfile.mkdtemp(prefix="innspill-bench-"))
         database = settings.DATABASES["default"]
@@ -287,24 +350,98 @@ class Command(BaseCommand):
                 sizes.append(int(match.group(1)) / 1024)
         return sizes
 
-    def _measure(self, env: dict[str, str], size: int, mode: str) -> list[Result]:
+    def _start_server(self, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+        """gunicorn as production runs it (config/gunicorn.py), on a free port."""
         port = _free_port()
-        env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
         server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-c",
-                "config/gunicorn.py",
-                "config.wsgi:application",
-            ],
+            [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", WSGI_APP],
             cwd=settings.BASE_DIR,
-            env=env,
+            env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
             start_new_session=True,
         )
         try:
             self._wait_until_up(port)
+        except CommandError:
+            self._stop_server(server)
+            raise
+        return server, port
+
+    def _stop_server(self, server: subprocess.Popen[bytes]) -> None:
+        try:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        except ProcessLookupError:
+            pass
+
+    def _ping_ms(self, port: int) -> float | None:
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_bench/ping", timeout=5):
+                return (time.monotonic() - started) * 1000
+        except OSError:
+            return None
+
+    def _database_busy(self, env: dict[str, str]) -> int:
+        """Queries running in the benchmark database (PostgreSQL; SQLite has no server)."""
+        if not self.postgres:
+            return 0
+        import psycopg
+
+        with psycopg.connect(env["DATABASE_URL"], autocommit=True) as connection:
+            row = connection.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND state = 'active' AND pid <> pg_backend_pid()"
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def _cancel_queries(self, env: dict[str, str]) -> None:
+        if not self.postgres:
+            return
+        import psycopg
+
+        with psycopg.connect(env["DATABASE_URL"], autocommit=True) as connection:
+            connection.execute(
+                "SELECT pg_cancel_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+    def _settled(self, env: dict[str, str], port: int, seconds: float) -> bool:
+        """Wait until three pings in a row answer within SETTLED_MS and the database is
+        idle; False if that does not happen within `seconds`."""
+        deadline = time.monotonic() + seconds
+        quick = 0
+        while time.monotonic() < deadline:
+            answered = self._ping_ms(port)
+            quick = quick + 1 if answered is not None and answered < SETTLED_MS else 0
+            if quick >= 3 and not self._database_busy(env):
+                return True
+            time.sleep(0.2)
+        return False
+
+    def _settle(self, env: dict[str, str]) -> str:
+        """Make sure the server is idle before the next page; restart it if it is not.
+        Returns a note for the report when it had to be restarted."""
+        assert self.server is not None
+        if self._settled(env, self.port, SETTLE_SECONDS):
+            return ""
+        self.stdout.write(
+            f"  the server was still busy after {SETTLE_SECONDS} s: restarting gunicorn"
+        )
+        self._stop_server(self.server)
+        self._cancel_queries(env)
+        self.server, self.port = self._start_server(env)
+        self.restarts += 1
+        if not self._settled(env, self.port, SETTLE_SECONDS):
+            raise CommandError("The server did not become idle again after a restart.")
+        return f"server restarted before this row: still busy {SETTLE_SECONDS} s after the last"
+
+    def _measure(self, env: dict[str, str], size: int, mode: str) -> list[Result]:
+        self.server, self.port = self._start_server(env)
+        self.restarts = 0
+        try:
             script = self.workdir / "post.lua"
             # The form as a person sends it, shown a minute ago (comments/forms.py).
             shown = signing.dumps(
@@ -317,25 +454,42 @@ class Command(BaseCommand):
             search.write_text(SEARCH_SCRIPT, encoding="utf-8")
             results = []
             for name, path, kind in PAGES:
-                url = f"http://127.0.0.1:{port}{path}"
+                note = self._settle(env)
+                url = f"http://127.0.0.1:{self.port}{path}"
                 extra = {"post": ["-s", str(script)], "search": ["-s", str(search)]}.get(kind, [])
                 if kind != "post":  # a warm-up POST would store comments before counting
-                    self._wrk(url, extra, seconds=2)  # warm-up: caches and connections
+                    self._wrk(url, extra, seconds=self.warmup)  # caches and connections
+                    note = note or self._settle(env)
                 before = self._stored(env) if kind == "post" else 0
-                output = self._wrk(url, extra, seconds=self.duration)
-                rps, median, p99, errors, requests = parse_wrk(output)
+                measured = parse_wrk(self._wrk(url, extra, seconds=self.duration))
+                rps = measured.rps
                 if kind == "post":  # what counts is comments stored, not answers
                     rps = (self._stored(env) - before) / self.duration
-                results.append(Result(name, size, mode, rps, median, p99, errors, requests))
+                result = Result(
+                    name,
+                    size,
+                    mode,
+                    rps,
+                    measured.median_ms,
+                    measured.p99_ms,
+                    measured.errors,
+                    measured.requests,
+                    timeouts=measured.timeouts,
+                    max_ms=measured.max_ms,
+                    note=note,
+                )
+                results.append(result)
                 self.stdout.write(
                     f"  {size:>7} cache {mode:<3} {name:<24} {rps:>9.1f} req/s  "
-                    f"median {median:7.2f} ms  p99 {p99:7.2f} ms  errors {errors}"
+                    f"median {result.median_ms:7.2f} ms  p99 {result.p99_ms:7.2f} ms  "
+                    f"max {result.max_ms:7.0f} ms  errors {result.errors}  "
+                    f"timeouts {result.timeouts}"
                 )
-            self.memory[(size, mode)] = self._worker_memory_mb(server.pid)
+            self.memory[(size, mode)] = self._worker_memory_mb(self.server.pid)
             return results
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+            self._stop_server(self.server)
+            self.server = None
 
     def _wait_until_up(self, port: int) -> None:
         deadline = time.monotonic() + 60
@@ -347,7 +501,7 @@ class Command(BaseCommand):
                 time.sleep(0.5)
         raise CommandError("gunicorn did not start within 60 seconds.")
 
-    def _wrk(self, url: str, extra: list[str], *, seconds: int) -> str:
+    def _wrk(self, url: str, extra: list[str], *, seconds: float) -> str:
         command = [
             "wrk",
             "-t1",
@@ -355,7 +509,7 @@ class Command(BaseCommand):
             f"-d{seconds}s",
             "--latency",
             "--timeout",
-            "10s",
+            f"{self.timeout}s",
             *extra,
             url,
         ]
@@ -374,9 +528,10 @@ class Command(BaseCommand):
             pass
         memory = ""
         try:
-            kib = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
-            memory = f", {kib / 1024 / 1024:.0f} GiB memory"
-        except (OSError, AttributeError):
+            kib = int(_found(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()))
+            if kib:
+                memory = f", {kib / 1024 / 1024:.0f} GiB memory"
+        except OSError:
             pass
         database = "PostgreSQL" if self.postgres else "SQLite (WAL)"
         cache = "Redis" if os.environ.get("REDIS_URL") else "local memory (per process)"
@@ -389,18 +544,26 @@ class Command(BaseCommand):
             f"(gthread, {os.environ.get('GUNICORN_WORKERS', '2')} workers × "
             f"{os.environ.get('GUNICORN_THREADS', '4')} threads), production settings.",
             f"Load: wrk, 1 thread, {self.connections} connections, {self.duration} s per page "
-            f"after a 2 s warm-up, on loopback. Data: {sections} sections, {editions} editions.",
+            f"after a {self.warmup:g} s warm-up, on loopback; a request is counted as timed "
+            f"out after {self.timeout} s. Before each page (and after its warm-up) the "
+            f"server must answer /_bench/ping within {SETTLED_MS} ms three times in a row"
+            + (" and PostgreSQL run no query" if self.postgres else "")
+            + f", else it is restarted after {SETTLE_SECONDS} s, so no page's work "
+            f"spills into the next. Data: {sections} sections, {editions} editions.",
             "",
-            "| comments | page cache | page | req/s | median ms | p99 ms | errors | vs. trivial |",
-            "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |",
+            "| comments | page cache | page | req/s | median ms | p99 ms | max ms | errors "
+            "| timeouts | vs. trivial |",
+            "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         ceilings = {(r.size, r.mode): r.rps for r in results if r.page.startswith("trivial")}
         for r in results:
             ceiling = ceilings.get((r.size, r.mode))
             ratio = r.rps / ceiling if ceiling else 0
+            page = f"{r.page} ({r.note})" if r.note else r.page
             lines.append(
-                f"| {r.size:,} | {r.mode} | {r.page} | {r.rps:,.1f} | {r.median_ms:.2f} "
-                f"| {r.p99_ms:.2f} | {r.errors} | {ratio:.2f} |".replace(",", " ")
+                f"| {r.size:,} | {r.mode} | {page} | {r.rps:,.1f} | {r.median_ms:.2f} "
+                f"| {r.p99_ms:.2f} | {r.max_ms:,.0f} | {r.errors} | {r.timeouts} "
+                f"| {ratio:.2f} |".replace(",", " ")
             )
         lines += ["", "## Targets (issue 12)", ""]
         largest = max(r.size for r in results)
@@ -414,10 +577,12 @@ class Command(BaseCommand):
                 if not found or not ceiling:
                     continue
                 ratio = found.rps / ceiling
-                verdict = "met" if ratio >= target and found.errors == 0 else "NOT met"
+                failed = found.errors + found.timeouts
+                verdict = "met" if ratio >= target and not failed else "NOT met"
                 lines.append(
                     f"- {page}, page cache {each}, {_n(largest)} comments: {ratio:.2f} of the "
-                    f"trivial view, {found.errors} errors (target ≥ {target}): {verdict}."
+                    f"trivial view, {found.errors} errors, {found.timeouts} timeouts "
+                    f"(target ≥ {target}, none failed): {verdict}."
                 )
         if smallest != largest:
             for page, _size, mode in sorted({(r.page, 0, r.mode) for r in results}):
