@@ -48,6 +48,8 @@ PAGES: list[tuple[str, str, str]] = [
     ("comment POST", "/veileder/ta-stilling/formal/", "post"),
 ]
 
+PUBLISH_PAGE = "/veileder/ta-stilling/"  # the chapter page, loaded while publishing
+
 # Issue 12's targets: each page's throughput as a share of the trivial view's in the same
 # run, by page cache mode ("on", "off" or "any").
 TARGETS = [
@@ -130,6 +132,32 @@ class Result:
     note: str = ""
 
 
+@dataclass
+class Publish:
+    """The chapter page under load while `manage.py publish_edition` runs."""
+
+    size: int
+    number: str
+    seconds: float  # the publish_edition process, start to exit
+    published: bool
+    load: Wrk
+
+
+# The draft change the publish step freezes: a paragraph added to three sections of the
+# chapter page being measured, as an editor would.
+DRAFT_CHANGE = """
+from guide.models import Edition, Section
+current = Edition.objects.current()
+major, minor = (current.number.split(".") + ["0"])[:2]
+sections = Section.objects.active().filter(chapter__slug="ta-stilling").order_by("order")
+for section in sections[:3]:
+    section.body += "\\n\\nEndret av make bench."
+    section._change_reason = "make bench"
+    section.save()
+print(f"{major}.{int(minor) + 1}")
+"""
+
+
 def _n(number: int) -> str:
     """12 345: a thin space between thousands, as Norwegian writes them."""
     return f"{number:,}".replace(",", " ")
@@ -194,6 +222,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--sizes", default="1000,100000", help="Published comments.")
+        parser.add_argument(
+            "--databases",
+            default="",
+            help="sqlite, postgresql or both (comma-separated). Default: SQLite, and "
+            "PostgreSQL too when DATABASE_URL points at a PostgreSQL server (its database "
+            "innspill_bench is dropped and made again; REDIS_URL, if set, is its cache).",
+        )
         parser.add_argument("--sections", type=int, default=50)
         parser.add_argument("--editions", type=int, default=10)
         parser.add_argument("--duration", type=int, default=10, help="Seconds per page.")
@@ -210,50 +245,85 @@ class Command(BaseCommand):
         parser.add_argument(
             "--page-cache", default="on,off", help="INNSPILL_PAGE_CACHE modes to measure."
         )
-        parser.add_argument("--output", default=str(settings.BASE_DIR / "docs" / "benchmarks.md"))
+        parser.add_argument(
+            "--quick",
+            action="store_true",
+            help="Try the harness in a few minutes: 1 000 and 5 000 comments, 10 sections, "
+            "3 editions, 2 s per page after 1 s of warm-up; prints the report and writes no "
+            "file unless --output is given.",
+        )
+        parser.add_argument(
+            "--output", default="", help="Where to write the report (docs/benchmarks.md)."
+        )
 
-    def handle(
-        self,
-        *args,
-        sizes,
-        sections,
-        editions,
-        duration,
-        warmup,
-        connections,
-        timeout,
-        output,
-        page_cache,
-        **o,
-    ):
+    def handle(self, *args, **options):
         if not shutil.which("wrk"):
             raise CommandError("wrk is not installed: `apt-get install -y wrk` (make bench does).")
-        self.duration, self.warmup, self.connections = duration, warmup, connections
-        self.timeout = timeout
+        started = time.monotonic()
+        if options["quick"]:
+            options.update(sizes="1000,5000", sections=10, editions=3, duration=2, warmup=1)
+        output = options["output"] or (
+            "" if options["quick"] else str(settings.BASE_DIR / "docs" / "benchmarks.md")
+        )
+        self.duration, self.warmup = options["duration"], options["warmup"]
+        self.connections, self.timeout = options["connections"], options["timeout"]
+        self.sections, self.editions = options["sections"], options["editions"]
         self.server: subprocess.Popen[bytes] | None = None
         self.port = 0
         self.restarts = 0
-        self.memory: dict[tuple[int, str], list[float]] = {}
         self.workdir = Path(tempfile.mkdtemp(prefix="innspill-bench-"))
-        database = settings.DATABASES["default"]
-        self.postgres = database["ENGINE"].endswith("postgresql")
-        results: list[Result] = []
+        sizes = [int(s) for s in options["sizes"].split(",")]
+        modes = options["page_cache"].split(",")
+        reports = []
         try:
             self._collectstatic()
-            for size in [int(s) for s in sizes.split(",")]:
-                env = self._environment(size)
-                self._prepare(env, size, sections, editions)
-                for mode in page_cache.split(","):
-                    results += self._measure({**env, "INNSPILL_PAGE_CACHE": mode}, size, mode)
+            for database in self._databases(options["databases"]):
+                self.postgres = database == "postgresql"
+                self.memory: dict[tuple[int, str], list[float]] = {}
+                self.publishes: list[Publish] = []
+                self.stdout.write(f"{self._database_name()}:")
+                results: list[Result] = []
+                for size in sizes:
+                    env = self._environment(size)
+                    self._prepare(env, size)
+                    for mode in modes:
+                        results += self._measure({**env, "INNSPILL_PAGE_CACHE": mode}, size, mode)
+                    # Last for this size: publishing changes what the pages show.
+                    self.publishes.append(self._publish_under_load(env, size))
+                reports.append(self._report(results))
         finally:
             shutil.rmtree(self.workdir, ignore_errors=True)
-        report = self._report(results, sections, editions)
+        minutes = (time.monotonic() - started) / 60
+        report = self._header(minutes) + "\n".join(reports)
         self.stdout.write(report)
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_text(report, encoding="utf-8")
-        self.stdout.write(self.style.SUCCESS(f"Written to {output}"))
+        if output:
+            Path(output).parent.mkdir(parents=True, exist_ok=True)
+            Path(output).write_text(report, encoding="utf-8")
+            self.stdout.write(self.style.SUCCESS(f"Written to {output}"))
+        self.stdout.write(self.style.SUCCESS(f"make bench took {minutes:.1f} minutes."))
 
     # Set-up -----------------------------------------------------------------------
+
+    def _databases(self, wanted: str) -> list[str]:
+        postgres_url = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgis"))
+        databases = [d.strip() for d in wanted.split(",") if d.strip()] or (
+            ["sqlite", "postgresql"] if postgres_url else ["sqlite"]
+        )
+        for database in databases:
+            if database not in {"sqlite", "postgresql"}:
+                raise CommandError(f"--databases: {database!r} is neither sqlite nor postgresql.")
+            if database == "postgresql" and not postgres_url:
+                raise CommandError(
+                    "PostgreSQL needs DATABASE_URL=postgres://USER@HOST:PORT/ANY (the "
+                    "benchmark uses the database innspill_bench on that server)."
+                )
+        return databases
+
+    def _database_name(self) -> str:
+        if self.postgres:
+            cache = "Redis" if os.environ.get("REDIS_URL") else "local memory (per process)"
+            return f"PostgreSQL, cache in {cache}"
+        return "SQLite (WAL), cache in local memory (per process)"
 
     def _base_env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_"))}
@@ -279,8 +349,10 @@ class Command(BaseCommand):
         else:
             env["DATABASE_URL"] = f"sqlite:///{self.workdir / f'bench-{size}.sqlite3'}"
         redis = os.environ.get("REDIS_URL")
-        if redis:
+        if redis and self.postgres:
             env["REDIS_URL"] = redis
+        else:
+            env.pop("REDIS_URL", None)
         return env
 
     def _manage(self, env: dict[str, str], *args: str) -> None:
@@ -298,7 +370,8 @@ class Command(BaseCommand):
         self.stdout.write("Collecting static files…")
         self._manage(self._base_env(), "collectstatic", "--no-input")
 
-    def _prepare(self, env: dict[str, str], size: int, sections: int, editions: int) -> None:
+    def _prepare(self, env: dict[str, str], size: int) -> None:
+        sections, editions = self.sections, self.editions
         if self.postgres:
             self._recreate_postgres_database(env)
         self.stdout.write(
@@ -495,9 +568,10 @@ class Command(BaseCommand):
                     note = note or self._settle(env)
                 before = self._stored(env) if kind == "post" else 0
                 measured = parse_wrk(self._wrk(url, extra, seconds=self.duration))
-                rps = measured.rps
+                rps, stored = measured.rps, ""
                 if kind == "post":  # what counts is comments stored, not answers
-                    rps = (self._stored(env) - before) / self.duration
+                    count = self._stored(env) - before
+                    rps, stored = count / self.duration, f"  stored {count} of {measured.requests}"
                     self._remove_posted(env)  # the next runs see the same data
                 result = Result(
                     name,
@@ -517,10 +591,75 @@ class Command(BaseCommand):
                     f"  {size:>7} cache {mode:<3} {name:<24} {rps:>9.1f} req/s  "
                     f"median {result.median_ms:7.2f} ms  p99 {result.p99_ms:7.2f} ms  "
                     f"max {result.max_ms:7.0f} ms  errors {result.errors}  "
-                    f"timeouts {result.timeouts}"
+                    f"timeouts {result.timeouts}{stored}"
                 )
             self.memory[(size, mode)] = self._worker_memory_mb(self.server.pid)
             return results
+        finally:
+            self._stop_server(self.server)
+            self.server = None
+
+    def _publish_under_load(self, env: dict[str, str], size: int) -> Publish:
+        """Publish an edition (the real path: `manage.py publish_edition`, which freezes
+        the draft, re-anchors every quoted comment and makes the PDF) while wrk loads the
+        chapter page, page cache on; wrk runs from before the publish starts until a
+        second after it ends, and its worst latency is the publish's cost to readers.
+        Run last for a size: it changes the data the pages show."""
+        env = {**env, "INNSPILL_PAGE_CACHE": "on"}
+        changed = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", DRAFT_CHANGE],
+            cwd=settings.BASE_DIR,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        number = changed.stdout.strip().splitlines()[-1]
+        self.server, self.port = self._start_server(env)
+        try:
+            self._settle(env)
+            url = f"http://127.0.0.1:{self.port}{PUBLISH_PAGE}"
+            self._wrk(url, [], seconds=self.warmup)
+            self._settle(env)
+            load = subprocess.Popen(
+                self._wrk_command(url, [], seconds=3600),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            try:
+                time.sleep(1)  # the load is running before the publish starts
+                started = time.monotonic()
+                publish = subprocess.run(
+                    [
+                        sys.executable,
+                        "manage.py",
+                        "publish_edition",
+                        f"--number={number}",
+                        f"--title=Benchmark {number}",
+                        "--summary=Published by make bench under load.",
+                    ],
+                    cwd=settings.BASE_DIR,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                )
+                seconds = time.monotonic() - started
+                time.sleep(1)
+            finally:
+                load.send_signal(signal.SIGINT)  # wrk stops and reports on SIGINT
+                output, _ = load.communicate(timeout=60)
+            if publish.returncode:
+                self.stderr.write(publish.stdout + publish.stderr)
+            result = Publish(size, number, seconds, publish.returncode == 0, parse_wrk(output))
+            self.stdout.write(
+                f"  {size:>7} publish {number}: {seconds:.1f} s"
+                f"{'' if result.published else ' (FAILED)'}; chapter page meanwhile "
+                f"{result.load.rps:.1f} req/s, median {result.load.median_ms:.2f} ms, "
+                f"max {result.load.max_ms:.0f} ms, errors {result.load.errors}, "
+                f"timeouts {result.load.timeouts}"
+            )
+            return result
         finally:
             self._stop_server(self.server)
             self.server = None
@@ -536,7 +675,11 @@ class Command(BaseCommand):
         raise CommandError("gunicorn did not start within 60 seconds.")
 
     def _wrk(self, url: str, extra: list[str], *, seconds: float) -> str:
-        command = [
+        command = self._wrk_command(url, extra, seconds=seconds)
+        return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+    def _wrk_command(self, url: str, extra: list[str], *, seconds: float) -> list[str]:
+        return [
             "wrk",
             "-t1",
             f"-c{self.connections}",
@@ -547,11 +690,10 @@ class Command(BaseCommand):
             *extra,
             url,
         ]
-        return subprocess.run(command, check=True, capture_output=True, text=True).stdout
 
     # Report ------------------------------------------------------------------------
 
-    def _report(self, results: list[Result], sections: int, editions: int) -> str:
+    def _header(self, minutes: float) -> str:
         cpu = platform.processor() or platform.machine()
         try:
             for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -567,23 +709,34 @@ class Command(BaseCommand):
                 memory = f", {kib / 1024 / 1024:.0f} GiB memory"
         except OSError:
             pass
-        database = "PostgreSQL" if self.postgres else "SQLite (WAL)"
-        cache = "Redis" if os.environ.get("REDIS_URL") else "local memory (per process)"
         lines = [
             "# Benchmarks",
             "",
             f"Measured {timezone.localtime():%Y-%m-%d %H:%M} (Oslo time) on {os.cpu_count()} cores "
-            f"({cpu}){memory}.",
-            f"Database: {database}. Cache: {cache}. gunicorn: config/gunicorn.py defaults "
+            f"({cpu}){memory}; the whole run took {minutes:.0f} minutes (`make bench`).",
+            f"gunicorn: config/gunicorn.py defaults "
             f"(gthread, {os.environ.get('GUNICORN_WORKERS', '2')} workers × "
             f"{os.environ.get('GUNICORN_THREADS', '4')} threads), production settings.",
             f"Load: wrk, 1 thread, {self.connections} connections, {self.duration} s per page "
             f"after a {self.warmup:g} s warm-up, on loopback; a request is counted as timed "
             f"out after {self.timeout} s. Before each page (and after its warm-up) the "
-            f"server must answer /_bench/ping within {SETTLED_MS} ms three times in a row"
-            + (" and PostgreSQL run no query" if self.postgres else "")
-            + f", else it is restarted after {SETTLE_SECONDS} s, so no page's work "
-            f"spills into the next. Data: {sections} sections, {editions} editions.",
+            f"server must answer /_bench/ping within {SETTLED_MS} ms three times in a row "
+            "and PostgreSQL run no query in the benchmark database, else gunicorn is "
+            f"restarted after {SETTLE_SECONDS} s, so no page's work spills into the next.",
+            f"Data: {self.sections} sections, {self.editions} editions. Search takes a "
+            "different word of the seeded text on each request; each comment POST comes "
+            "from an address of its own (X-Forwarded-For behind one trusted proxy, the "
+            "production rate limit on) and counts as the comments actually stored per "
+            "second; they are deleted after the run. Last for each size, an edition is "
+            "published (`manage.py publish_edition`: a paragraph added to three sections "
+            "of the chapter) while wrk loads the chapter page, page cache on.",
+            "",
+        ]
+        return "\n".join(lines)
+
+    def _report(self, results: list[Result]) -> str:
+        lines = [
+            f"## {self._database_name()}",
             "",
             "| comments | page cache | page | req/s | median ms | p99 ms | max ms | errors "
             "| timeouts | vs. trivial |",
@@ -599,7 +752,23 @@ class Command(BaseCommand):
                 f"| {r.p99_ms:.2f} | {r.max_ms:,.0f} | {r.errors} | {r.timeouts} "
                 f"| {ratio:.2f} |".replace(",", " ")
             )
-        lines += ["", "## Targets (issue 12)", ""]
+        if self.publishes:
+            lines += [
+                "",
+                "Publishing an edition while wrk loads the chapter page (page cache on):",
+                "",
+                "| comments | edition | publish s | chapter req/s | median ms | p99 ms | max ms "
+                "| errors | timeouts |",
+                "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            ]
+            for p in self.publishes:
+                edition = p.number if p.published else f"{p.number} (publish FAILED)"
+                lines.append(
+                    f"| {_n(p.size)} | {edition} | {p.seconds:.1f} | {p.load.rps:.1f} "
+                    f"| {p.load.median_ms:.2f} | {p.load.p99_ms:.2f} | {p.load.max_ms:.0f} "
+                    f"| {p.load.errors} | {p.load.timeouts} |"
+                )
+        lines += ["", f"### Targets (issue 12), {self._database_name()}", ""]
         largest = max(r.size for r in results)
         smallest = min(r.size for r in results)
         by_key = {(r.page, r.size, r.mode): r for r in results}
@@ -619,7 +788,7 @@ class Command(BaseCommand):
                     f"(target ≥ {target}, none failed): {verdict}."
                 )
         if smallest != largest:
-            for page, _size, mode in sorted({(r.page, 0, r.mode) for r in results}):
+            for page, mode in sorted({(r.page, r.mode) for r in results}):
                 small = by_key.get((page, smallest, mode))
                 large = by_key.get((page, largest, mode))
                 if not small or not large or page.startswith(("trivial", "static")):
@@ -644,8 +813,23 @@ class Command(BaseCommand):
                     f"- Resident memory per worker after the run ({_n(size)} comments, page "
                     f"cache {mode}): at most {most:.0f} MB (target < 250 MB): {verdict}."
                 )
-        lines.append(
-            "- Chapter page's worst latency while an edition is published at "
-            f"{_n(largest)} comments: not measured by this harness yet."
-        )
+        for p in self.publishes:
+            if p.size != largest:
+                continue
+            worst = p.load.max_ms
+            ok = p.published and worst < 1000 and not (p.load.errors or p.load.timeouts)
+            if not p.published:
+                what = "the publish failed"
+            elif p.load.timeouts:
+                what = (
+                    f"{p.load.timeouts} requests took longer than {self.timeout} s, "
+                    f"the worst completed one {worst:.0f} ms"
+                )
+            else:
+                what = f"{worst:.0f} ms, {p.load.errors} errors"
+            lines.append(
+                f"- Chapter page's worst latency while edition {p.number} was published at "
+                f"{_n(p.size)} comments (the publish took {p.seconds:.1f} s): {what} "
+                f"(target < 1 s): {'met' if ok else 'NOT met'}."
+            )
         return "\n".join(lines) + "\n"
