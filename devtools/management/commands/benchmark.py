@@ -2,10 +2,14 @@
 wrk from a separate process on loopback, against the ceiling of a trivial view that goes
 through the same middleware.
 
-For each data size it builds a fresh database (SQLite, or a PostgreSQL database named
-innspill_bench when DATABASE_URL points at PostgreSQL), fills it with seed_demo, starts
-gunicorn with the production settings and worker configuration, and drives each page
-for a fixed time and concurrency. Results go to stdout and docs/benchmarks.md.
+For each database (SQLite, and PostgreSQL + Redis when DATABASE_URL points at a
+PostgreSQL server: its database innspill_bench) and each data size it builds a fresh
+database, fills it with seed_demo, starts gunicorn with the production settings and
+worker configuration, and drives each page for a fixed time and concurrency, page cache
+on and off; each page starts on an idle server. Last for each size, it publishes an
+edition while loading the chapter page. Results go to stdout and docs/benchmarks.md.
+
+`manage.py benchmark --quick` tries all of it with small data in a few minutes.
 """
 
 from __future__ import annotations
@@ -730,6 +734,12 @@ class Command(BaseCommand):
             "second; they are deleted after the run. Last for each size, an edition is "
             "published (`manage.py publish_edition`: a paragraph added to three sections "
             "of the chapter) while wrk loads the chapter page, page cache on.",
+            "",
+            "Run again with `make bench` (SQLite; with DATABASE_URL=postgres://USER@HOST/"
+            "innspill_bench and REDIS_URL=redis://HOST:6379/N, a Redis database the run may "
+            "clear, PostgreSQL + Redis too, in the same run) on an otherwise idle machine; "
+            "`make bench BENCH_ARGS=--quick` tries the harness with small data in a few "
+            "minutes and writes no file.",
             "",
         ]
         return "\n".join(lines)
