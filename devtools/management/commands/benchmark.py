@@ -417,9 +417,17 @@ class Command(BaseCommand):
 
     # Measuring ---------------------------------------------------------------------
 
-    def _stored(self, env: dict[str, str]) -> int:
-        """How many comments the database holds (counted by a process of its own)."""
-        command = "from comments.models import Comment; print(Comment.objects.count())"
+    def _stored(self, env: dict[str, str], since: float, until: float) -> tuple[int, int]:
+        """How many comments the POST run stored between `since` and `until` (Unix times),
+        and how many in all: requests still in progress when wrk stops are completed
+        after it, and are not counted (counted by a process of its own)."""
+        command = (
+            "import datetime as d; from comments.models import Comment; "
+            "at = lambda s: d.datetime.fromtimestamp(s, d.UTC); "
+            "posted = Comment.objects.filter(name='Last test'); "
+            f"print(posted.filter(created_at__gte=at({since}), created_at__lt=at({until}))"
+            ".count(), posted.count())"
+        )
         result = subprocess.run(
             [sys.executable, "manage.py", "shell", "-c", command],
             cwd=settings.BASE_DIR,
@@ -428,7 +436,8 @@ class Command(BaseCommand):
             capture_output=True,
             text=True,
         )
-        return int(result.stdout.strip().splitlines()[-1])
+        within, total = result.stdout.strip().splitlines()[-1].split()
+        return int(within), int(total)
 
     def _remove_posted(self, env: dict[str, str]) -> None:
         """Delete the comments the POST run stored (pending review, named "Last test")."""
@@ -570,12 +579,16 @@ class Command(BaseCommand):
                 if kind != "post":  # a warm-up POST would store comments before counting
                     self._wrk(url, extra, seconds=self.warmup)  # caches and connections
                     note = note or self._settle(env)
-                before = self._stored(env) if kind == "post" else 0
+                since = time.time()
                 measured = parse_wrk(self._wrk(url, extra, seconds=self.duration))
                 rps, stored = measured.rps, ""
                 if kind == "post":  # what counts is comments stored, not answers
-                    count = self._stored(env) - before
-                    rps, stored = count / self.duration, f"  stored {count} of {measured.requests}"
+                    count, total = self._stored(env, since, since + self.duration)
+                    rps = count / self.duration
+                    stored = (
+                        f"  stored {count} within the run ({total} in all) of "
+                        f"{measured.requests} answered"
+                    )
                     self._remove_posted(env)  # the next runs see the same data
                 result = Result(
                     name,
