@@ -50,7 +50,8 @@ clean:
 	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache .mypy_cache
 
 # Throughput and latency of the main pages under gunicorn, with wrk on loopback; writes
-# docs/benchmarks.md. Uses PostgreSQL when DATABASE_URL points there, else SQLite.
+# docs/benchmarks.md. SQLite, and PostgreSQL (+ Redis with REDIS_URL) in the same run
+# when DATABASE_URL points there. BENCH_ARGS=--quick tries it with small data in minutes.
 bench: install
 	@scripts/install-system-packages wrk
 	$(PY) manage.py benchmark $(BENCH_ARGS)
