@@ -23,8 +23,7 @@ from accounts.admin_permissions import HistoryAdmin
 from comments.models import Comment
 from guide.models import Chapter, Edition, EditionSection, Section
 from publishing.services import edition_publish
-from tests.comments.conftest import make_comment
-from tests.conftest import edit, make_chapter
+from tests.factories import edit, make_chapter, make_comment
 
 ROLES = ["anonymous", "moderator", "editor", "superuser"]
 METHODS = ["GET", "POST"]

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from comments.models import Outcome
 from comments.services import comment_answer_save, comment_respond, comment_withhold
-from tests.comments.conftest import make_comment
+from tests.factories import make_comment, on_commit_run
 
 DJANGO = Path(django.__file__).parent
 BASE = Path(__file__).resolve().parent.parent.parent
@@ -154,11 +154,11 @@ def _english_in(html: str, whole: set[str], anywhere: set[str]) -> list[str]:
 
 
 @pytest.fixture
-def site(open_guide, editor, moderator, django_capture_on_commit_callbacks):
+def site(open_guide, editor, moderator):
     """A guide with a comment that has a history: published, answered, reported,
     withheld, a draft answer; a section edited twice; a running round."""
     edition = open_guide["edition"]
-    with django_capture_on_commit_callbacks(execute=True):
+    with on_commit_run():
         comment = make_comment(edition, email="a@example.no", quote="noe om formålet")
         comment_respond(
             comment=comment, outcome=Outcome.PARTLY, explanation="Delvis.", user=moderator

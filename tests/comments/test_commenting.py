@@ -8,7 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from comments.models import AnchorState, Comment, Status
-from tests.comments.conftest import VALID, make_comment, section_of
+from tests.factories import VALID, make_comment, section_of
 
 URL = "/veileder/ta-stilling/del-1/"
 

@@ -12,7 +12,7 @@ from comments.models import Notification, Outcome, Status
 from comments.services import comment_answer_publish, comment_respond
 from guide.models import Edition
 from publishing.services import edition_publish
-from tests.comments.conftest import bulk_comments, make_comment, section_of
+from tests.factories import bulk_comments, make_comment, on_commit_run, section_of
 
 QUEUE = "/admin/comments/comment/"
 
@@ -94,11 +94,11 @@ def test_mark_as_spam_and_the_report_counts_withheld_by_reason(pending, client, 
 
 
 def test_moderator_sets_outcome_and_response_shown_publicly_mailed_once(
-    open_guide, client, moderator, django_capture_on_commit_callbacks
+    open_guide, client, moderator
 ):
     # make_comment's own e-mail (published) runs inside the capture below; the client's
     # posts run theirs themselves.
-    with django_capture_on_commit_callbacks(execute=True):
+    with on_commit_run():
         comment = make_comment(open_guide["edition"], email="forfatter@example.no")
     client.force_login(moderator)
     data = {
@@ -121,12 +121,10 @@ def test_moderator_sets_outcome_and_response_shown_publicly_mailed_once(
     assert "Veilederen skal ikke gi regler." in page
 
 
-def test_the_outcome_mail_is_in_the_language_the_comment_was_written_in(
-    open_guide, django_capture_on_commit_callbacks
-):
+def test_the_outcome_mail_is_in_the_language_the_comment_was_written_in(open_guide):
     nn = make_comment(open_guide["edition"], email="nn@example.no", language="nn")
     en = make_comment(open_guide["edition"], email="en@example.no", language="en")
-    with django_capture_on_commit_callbacks(execute=True):
+    with on_commit_run():
         comment_respond(comment=nn, outcome=Outcome.NOTED)
         comment_respond(comment=en, outcome=Outcome.NOTED)
     subjects = {m.to[0]: m.subject for m in mail.outbox}
@@ -144,9 +142,7 @@ def test_withholding_in_the_change_form_needs_a_reason(open_guide, client, moder
     assert comment.status == Status.PENDING
 
 
-def test_editor_ticks_comments_that_a_revision_addresses(
-    open_guide, client, editor, django_capture_on_commit_callbacks
-):
+def test_editor_ticks_comments_that_a_revision_addresses(open_guide, client, editor):
     edition = open_guide["edition"]
     comment = make_comment(edition, email="forfatter@example.no", quote="noe om formålet")
     other = make_comment(edition, body="En annen kommentar som ikke er tatt inn.")
@@ -167,8 +163,7 @@ def test_editor_ticks_comments_that_a_revision_addresses(
         "addressed_outcome": "accepted",
         "addressed_explanation": "",
     }
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/admin/guide/section/{section.pk}/change/", data)
+    response = client.post(f"/admin/guide/section/{section.pk}/change/", data)
     assert response.status_code == 302
     comment.refresh_from_db()
     revision = section.history.first()
@@ -182,7 +177,7 @@ def test_editor_ticks_comments_that_a_revision_addresses(
     assert other.outcome == Outcome.OPEN and other.addressed_in_revision is None
     assert not [m for m in mail.outbox if m.to == ["forfatter@example.no"] and "1.0" in m.body]
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with on_commit_run():
         edition_publish(number="1.0", title="Versjon 1.0")
         edition_publish(number="1.1", title="Versjon 1.1")
     comment.refresh_from_db()

@@ -8,11 +8,7 @@ from comments.models import Comment
 from core import versions
 from guide.models import Chapter, Edition, EditionSection, Section
 from publishing.services import edition_publish
-from tests.comments import conftest as comment_fixtures
-from tests.comments.conftest import make_comment
-from tests.conftest import edit
-
-open_guide = comment_fixtures.open_guide  # the fixture, shared with the comment tests
+from tests.factories import edit, make_comment
 
 
 def _snapshot() -> dict:
