@@ -92,7 +92,7 @@ def test_the_change_form_previews_the_draft_as_page_and_e_mail(comment, client, 
     preview = page[page.index('class="answer-preview"') :]
     assert RESPONSE in preview and EXPLANATION in preview
     assert "Vi har vurdert kommentaren din" in preview  # the e-mail's subject, in bokmål
-    assert "Tatt til følge" in preview or Outcome.ACCEPTED.label in preview
+    assert "Tatt til følge" in preview  # the outcome, in bokmål
     assert mail.outbox == []
 
 

@@ -8,8 +8,14 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import call_command
 
-from comments.models import Notification, Outcome, Status
-from comments.services import comment_answer_publish, comment_respond
+from comments.models import Notification, Outcome, Status, WithheldReason
+from comments.services import (
+    comment_answer_publish,
+    comment_publish,
+    comment_respond,
+    comment_withhold,
+    notification_mail,
+)
 from guide.models import Edition
 from publishing.services import edition_publish
 from tests.factories import bulk_comments, make_comment, on_commit_run, section_of
@@ -394,5 +400,13 @@ def test_groups_exist_with_comment_permissions(db):
 
 
 def test_notifications_are_recorded_once(open_guide):
-    comment = make_comment(open_guide["edition"], email="x@example.no")
+    """A comment published, withheld and published again tells its author once."""
+    with on_commit_run():
+        comment = make_comment(open_guide["edition"], email="x@example.no")
+        comment_withhold(comment=comment, reason=WithheldReason.OFF_TOPIC)
+        comment_publish(comment=comment)
+    comment.refresh_from_db()
+    assert comment.status == Status.PUBLISHED  # it was published twice
     assert Notification.objects.filter(comment=comment, event="published").count() == 1
+    subject, _body = notification_mail(comment, Notification.Event.PUBLISHED)
+    assert [m.subject for m in mail.outbox].count(subject) == 1
