@@ -1,6 +1,6 @@
 """The fixtures every folder shares, built from the factories in tests/factories.py.
-Browser-only fixtures are in tests/browser/conftest.py, the reliability tests' servers
-in tests/reliability/conftest.py."""
+Browser-only fixtures are in tests/browser/conftest.py, the reliability tests' in
+tests/reliability/conftest.py (the servers they start in tests/reliability/servers.py)."""
 
 from __future__ import annotations
 

@@ -103,6 +103,21 @@ def edit(obj, note: str = "Endret i test", **fields):
     return obj
 
 
+def section_form_data(section: Section, note: str, **changes) -> dict:
+    """What the admin's change form for `section` sends as it stands, with the change
+    note `note` and the fields in `changes` changed."""
+    return {
+        "chapter": section.chapter_id,
+        "heading": section.heading,
+        "slug": section.slug,
+        "order": section.order,
+        "is_active": "on",
+        "body": section.body,
+        "change_note": note,
+        **changes,
+    }
+
+
 def publish(number: str, **fields) -> Edition:
     """Publish the guide as edition `number` and run what follows the commit (the PDF,
     subscribers' mail), as publishing in production does."""

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 
 from comments.models import Comment, Outcome
-from tests.factories import make_comment, on_commit_run
+from tests.factories import make_comment, on_commit_run, section_form_data
 
 QUEUE = "/admin/comments/comment/"
 EXPLANATION = "Vi har skrevet om avsnittet om arkivering."
@@ -150,18 +150,14 @@ def test_a_comment_with_an_outcome_can_still_be_linked_to_the_change(
     url = f"/admin/guide/section/{section.pk}/change/"
     form = client.get(url).context["adminform"].form
     assert comment in form.fields["addressed"].queryset
-    data = {
-        "chapter": section.chapter_id,
-        "heading": section.heading,
-        "slug": section.slug,
-        "order": section.order,
-        "is_active": "on",
-        "body": "En ny tekst etter en ny vurdering.",
-        "change_note": "Intern merknad: skrev om etter møte",
-        "addressed": [comment.pk],
-        "addressed_outcome": Outcome.PARTLY,
-        "addressed_explanation": "Vi har tatt inn deler av forslaget.",
-    }
+    data = section_form_data(
+        section,
+        "Intern merknad: skrev om etter møte",
+        body="En ny tekst etter en ny vurdering.",
+        addressed=[comment.pk],
+        addressed_outcome=Outcome.PARTLY,
+        addressed_explanation="Vi har tatt inn deler av forslaget.",
+    )
     assert client.post(url, data).status_code == 302
     comment.refresh_from_db()
     assert comment.addressed_in_revision_id == section.history.first().pk

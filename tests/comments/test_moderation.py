@@ -18,7 +18,13 @@ from comments.services import (
 )
 from guide.models import Edition
 from publishing.services import edition_publish
-from tests.factories import bulk_comments, make_comment, on_commit_run, section_of
+from tests.factories import (
+    bulk_comments,
+    make_comment,
+    on_commit_run,
+    section_form_data,
+    section_of,
+)
 
 QUEUE = "/admin/comments/comment/"
 
@@ -157,18 +163,14 @@ def test_editor_ticks_comments_that_a_revision_addresses(open_guide, client, edi
     page = client.get(f"/admin/guide/section/{section.pk}/change/").content.decode()
     assert "noe om formålet" in page and "En annen kommentar" in page
 
-    data = {
-        "chapter": section.chapter_id,
-        "heading": section.heading,
-        "slug": section.slug,
-        "order": section.order,
-        "is_active": "on",
-        "body": "Ny tekst som sier tydelig hva formålet er.",
-        "change_note": "Presiserte formålet etter innspill",
-        "addressed": [comment.pk],
-        "addressed_outcome": "accepted",
-        "addressed_explanation": "",
-    }
+    data = section_form_data(
+        section,
+        "Presiserte formålet etter innspill",
+        body="Ny tekst som sier tydelig hva formålet er.",
+        addressed=[comment.pk],
+        addressed_outcome="accepted",
+        addressed_explanation="",
+    )
     response = client.post(f"/admin/guide/section/{section.pk}/change/", data)
     assert response.status_code == 302
     comment.refresh_from_db()
