@@ -5,12 +5,11 @@ tests/reliability/conftest.py (the servers they start in tests/reliability/serve
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 
 from guide.models import ChapterKind
 from publishing.services import edition_publish
-from tests.factories import make_chapter, on_commit_run, open_for_comments
+from tests.factories import make_chapter, make_staff_user, on_commit_run, open_for_comments
 
 
 @pytest.fixture(autouse=True)
@@ -67,21 +66,13 @@ def _requests_run_on_commit(monkeypatch):
 
 
 @pytest.fixture
-def editor(db, django_user_model):
-    user = django_user_model.objects.create_user(
-        "redaktor", password="et-langt-passord-123", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name="Redaktør"))
-    return user
+def editor(db):
+    return make_staff_user("redaktor", "Redaktør")
 
 
 @pytest.fixture
-def moderator(db, django_user_model):
-    user = django_user_model.objects.create_user(
-        "moderator", password="et-langt-passord-123", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name="Moderator"))
-    return user
+def moderator(db):
+    return make_staff_user("moderator", "Moderator")
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
@@ -59,6 +61,17 @@ def on_commit_run(using: str = DEFAULT_DB_ALIAS) -> Iterator[list]:
                     if not robust:
                         raise
                     logger.exception("Error calling %s in on_commit()", callback)
+
+
+STAFF_PASSWORD = "et-langt-passord-123"
+
+
+def make_staff_user(username: str, group: str):
+    """A staff user in one of the groups the data migrations make (Redaktør, Moderator),
+    with STAFF_PASSWORD."""
+    user = get_user_model().objects.create_user(username, password=STAFF_PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
 
 
 def make_chapter(*, kind: str = ChapterKind.CHAPTER, sections: int = 2, **fields) -> Chapter:

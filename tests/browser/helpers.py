@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.sitedata import LANGUAGES, MARKERS
+from tests.factories import STAFF_PASSWORD, make_staff_user
 
 AXE_OPTIONS = {
     "runOnly": {
@@ -19,8 +20,6 @@ AXE_OPTIONS = {
 
 VIEWPORT = {"width": 1280, "height": 900}
 ERROR_TITLE_PREFIXES = ("Feil:", "Error:")
-
-STAFF_PASSWORD = "et-langt-passord-123"
 
 SKIP_LINK_TEXTS = {"Hopp til hovedinnholdet", "Hopp til hovudinnhaldet", "Skip to main content"}
 
@@ -306,18 +305,16 @@ def set_text_size(page, percent: int) -> None:
     cdp.detach()
 
 
-def make_staff(user_model) -> None:
+def make_staff() -> None:
     """The editor `redaktor` and the moderator `moderator`, with STAFF_PASSWORD. Their
     groups come from data migrations, and transactional tests empty the database, so the
     groups are made again the way the migrations do."""
     from django.apps import apps
-    from django.contrib.auth.models import Group
 
     importlib.import_module("guide.migrations.0002_roles").create_roles(apps, None)
     importlib.import_module("comments.migrations.0003_comment_roles").grant(apps, None)
-    for name, group in (("moderator", "Moderator"), ("redaktor", "Redaktør")):
-        user = user_model.objects.create_user(name, password=STAFF_PASSWORD, is_staff=True)
-        user.groups.add(Group.objects.get(name=group))
+    make_staff_user("moderator", "Moderator")
+    make_staff_user("redaktor", "Redaktør")
 
 
 def admin_log_in(page, base_url: str, username: str) -> None:

@@ -10,12 +10,12 @@ from tests.english import english_in, english_strings
 
 
 @pytest.fixture
-def staff(open_guide, django_user_model):
+def staff(open_guide):
 
     from comments.services import comment_publish, comment_submit
     from guide.models import Edition, EditionSection
 
-    make_staff(django_user_model)
+    make_staff()
     where = EditionSection.objects.filter(edition=Edition.objects.current()).first()
     published = comment_submit(edition_section=where, name="Kari", body="En publisert kommentar.")
     comment_publish(comment=published)

@@ -12,14 +12,14 @@ from tests.browser.helpers import admin_log_in, make_staff
 
 
 @pytest.fixture
-def loop_site(transactional_db, live_server, django_user_model):
+def loop_site(transactional_db, live_server):
     from django.core.management import call_command
 
     from comments.services import comment_submit
     from guide.models import Edition, EditionSection
 
     call_command("load_guide", stdout=io.StringIO())
-    make_staff(django_user_model)
+    make_staff()
     section = EditionSection.objects.get(
         edition=Edition.objects.current(), edition_chapter__slug="ta-stilling", slug="formal"
     )
