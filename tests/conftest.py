@@ -1,16 +1,15 @@
-"""Shared fixtures: small factories that build a guide and publish it."""
+"""The fixtures every folder shares, built from the factories in tests/factories.py.
+Browser-only fixtures are in tests/browser/conftest.py, the reliability tests' in
+tests/reliability/conftest.py (the servers they start in tests/reliability/servers.py)."""
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
-from django.contrib.auth.models import Group
+from django.test import Client
 
-from guide.models import Chapter, ChapterKind, Section
+from guide.models import ChapterKind
 from publishing.services import edition_publish
-
-_counter = itertools.count(1)
+from tests.factories import make_chapter, make_staff_user, on_commit_run, open_for_comments
 
 
 @pytest.fixture(autouse=True)
@@ -19,51 +18,12 @@ def _plain_storage_and_mail(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     settings.SEND_MAIL_IN_BACKGROUND = False  # mail.outbox is checked right after a request
+    settings.COMMENT_RATE_LIMIT = ((1000, 60),)  # tests of the limit set their own
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-
-
-def make_chapter(*, kind: str = ChapterKind.CHAPTER, sections: int = 2, **fields) -> Chapter:
-    n = next(_counter)
-    chapter = Chapter(
-        kind=kind,
-        slug=fields.pop("slug", f"kapittel-{n}"),
-        title=fields.pop("title", f"Kapittel {n}"),
-        order=fields.pop("order", n),
-        intro=fields.pop("intro", "Innledning til kapittelet."),
-        **fields,
-    )
-    chapter._change_reason = "Opprettet i test"
-    chapter.save()
-    for i in range(1, sections + 1):
-        make_section(chapter, slug=f"del-{i}", heading=f"Del {i}", order=i)
-    return chapter
-
-
-def make_section(chapter: Chapter, **fields) -> Section:
-    n = next(_counter)
-    section = Section(
-        chapter=chapter,
-        slug=fields.pop("slug", f"del-{n}"),
-        heading=fields.pop("heading", f"Del {n}"),
-        order=fields.pop("order", n),
-        body=fields.pop("body", f"Tekst i del {n}. Her står det noe om formålet."),
-        **fields,
-    )
-    section._change_reason = "Opprettet i test"
-    section.save()
-    return section
-
-
-def edit(obj, note: str = "Endret i test", **fields):
-    for name, value in fields.items():
-        setattr(obj, name, value)
-    obj._change_reason = note
-    obj.save()
-    return obj
 
 
 @pytest.fixture
@@ -84,21 +44,35 @@ def guide(db):
 
 
 @pytest.fixture
-def editor(db, django_user_model):
-    user = django_user_model.objects.create_user(
-        "redaktor", password="et-langt-passord-123", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name="Redaktør"))
-    return user
+def open_guide(guide):
+    """The guide fixture with edition 0.9 open for comments."""
+    open_for_comments(guide["edition"])
+    return guide
+
+
+@pytest.fixture(autouse=True)
+def _requests_run_on_commit(monkeypatch):
+    """Every test-client request runs the on-commit work it registered (receipts,
+    notifications, the PDF) before it returns, as a committed request does in
+    production, in every folder. The test's own transaction never commits, so without
+    this that work would silently not happen."""
+    request = Client.request
+
+    def request_and_commit(self, **kwargs):
+        with on_commit_run():
+            return request(self, **kwargs)
+
+    monkeypatch.setattr(Client, "request", request_and_commit)
 
 
 @pytest.fixture
-def moderator(db, django_user_model):
-    user = django_user_model.objects.create_user(
-        "moderator", password="et-langt-passord-123", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name="Moderator"))
-    return user
+def editor(db):
+    return make_staff_user("redaktor", "Redaktør")
+
+
+@pytest.fixture
+def moderator(db):
+    return make_staff_user("moderator", "Moderator")
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
-"""The README's configuration table and the code agree: every variable in the table is
-read in config/settings.py or config/gunicorn.py, and every variable they read is in the
-table."""
+"""The README, docs/operations.md and the code agree: every variable in the README's
+configuration table is read in config/settings.py or config/gunicorn.py, and every
+variable they read is in the table; the variables, commands and tests the operations
+page names exist."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ import re
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+OPERATIONS = BASE_DIR / "docs" / "operations.md"
+# Upper-case names docs/operations.md writes that are settings, not environment variables.
+SETTINGS_NOT_VARIABLES = {"CONN_HEALTH_CHECKS"}  # a key of DATABASES["default"]
 READERS = {"env_str", "env_bool", "env_int", "env_float", "env_list"}
 
 
@@ -54,3 +58,28 @@ def test_the_readme_table_and_the_settings_name_the_same_variables():
     assert len(readme) > 20 and "DATABASE_URL" in code  # both sides were found
     assert sorted(readme - code) == [], "in the README but never read"
     assert sorted(code - readme) == [], "read by the code but not in the README"
+
+
+def test_every_variable_the_operations_page_names_is_in_the_readme_table():
+    text = OPERATIONS.read_text(encoding="utf-8")
+    named = set(re.findall(r"`([A-Z][A-Z0-9]*_[A-Z0-9_]+)(?:=[^`]*)?`", text))
+    assert "COMMENT_RATE_LIMIT" in named  # the page was read
+    assert sorted(named - SETTINGS_NOT_VARIABLES - _in_readme()) == []
+    settings_py = (BASE_DIR / "config" / "settings.py").read_text(encoding="utf-8")
+    assert all(f'"{name}"' in settings_py for name in SETTINGS_NOT_VARIABLES)
+
+
+def test_every_command_the_readme_and_operations_page_name_exists():
+    from django.core.management import get_commands
+
+    named = set()
+    for path in (BASE_DIR / "README.md", OPERATIONS):
+        named |= set(re.findall(r"manage\.py ([a-z_]+)", path.read_text(encoding="utf-8")))
+    assert {"backup", "erase_commenter"} <= named  # both pages were read
+    assert sorted(named - set(get_commands())) == []
+
+
+def test_every_test_the_operations_page_names_exists():
+    named = set(re.findall(r"`(tests/[^`:]+\.py)", OPERATIONS.read_text(encoding="utf-8")))
+    assert len(named) > 10
+    assert sorted(path for path in named if not (BASE_DIR / path).is_file()) == []

@@ -34,14 +34,7 @@ from comments.models import Comment, Outcome, Report, ReportReason, Status
 from comments.services import comment_publish
 from core.markdown import html_text
 from publishing.services import edition_publish
-from tests.comments import conftest as comments_conftest
-from tests.comments.conftest import VALID, make_comment, section_of
-from tests.conftest import edit
-
-# The comment tests' fixtures: an edition open for comments, and a client that runs
-# on-commit work (receipt e-mails) as production does.
-open_guide = comments_conftest.open_guide
-client = comments_conftest.client
+from tests.factories import VALID, edit, make_comment, section_of
 
 SECTION_URL = "/veileder/ta-stilling/del-1/"
 # The comment form is on a chapter's sections and on a case study's: (address, chapter).

@@ -23,8 +23,7 @@ from accounts.admin_permissions import HistoryAdmin
 from comments.models import Comment
 from guide.models import Chapter, Edition, EditionSection, Section
 from publishing.services import edition_publish
-from tests.comments.conftest import make_comment
-from tests.conftest import edit, make_chapter
+from tests.factories import edit, make_chapter, make_comment, section_form_data
 
 ROLES = ["anonymous", "moderator", "editor", "superuser"]
 METHODS = ["GET", "POST"]
@@ -270,15 +269,8 @@ def test_every_model_with_history_needs_change_permission_to_revert():
 
 def _revert_data(obj, **changes) -> dict:
     if isinstance(obj, Section):
-        data = {
-            "chapter": obj.chapter_id,
-            "heading": obj.heading,
-            "slug": obj.slug,
-            "order": obj.order,
-            "is_active": "on",
-            "body": obj.body,
-        }
-    elif isinstance(obj, Chapter):
+        return section_form_data(obj, "Tilbakestilt", **changes)
+    if isinstance(obj, Chapter):
         data = {
             "kind": obj.kind,
             "title": obj.title,

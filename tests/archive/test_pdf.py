@@ -15,8 +15,7 @@ from archive.pdf import _media_name
 from archive.services import css_string
 from guide.models import ChapterKind
 from publishing.services import edition_publish
-from tests.comments.conftest import make_comment
-from tests.conftest import edit, make_chapter
+from tests.factories import edit, make_chapter, make_comment, publish
 
 
 @pytest.fixture(autouse=True)
@@ -41,12 +40,12 @@ def draft(db):
     return chapters
 
 
-def _publish(capture, number: str, **fields):
+def _publish(number: str, **fields):
+    """Publish `number` open for comments, with the PDF made after the commit."""
     now = timezone.now()
     fields.setdefault("comment_opens", now - timedelta(days=1))
     fields.setdefault("comment_closes", now + timedelta(days=60))
-    with capture(execute=True):
-        return edition_publish(number=number, title=f"Versjon {number}", **fields)
+    return publish(number, **fields)
 
 
 def _squeezed(text: str) -> str:
@@ -54,10 +53,8 @@ def _squeezed(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def test_publishing_stores_a_tagged_pdf_with_every_chapter(
-    draft, django_capture_on_commit_callbacks
-):
-    edition = _publish(django_capture_on_commit_callbacks, "0.9")
+def test_publishing_stores_a_tagged_pdf_with_every_chapter(draft):
+    edition = _publish("0.9")
 
     document = Document.objects.get(edition=edition, kind=DocumentKind.EDITION)
     assert document.size == document.file.size > 1000
@@ -94,21 +91,15 @@ def _flatten(items):
             yield item
 
 
-def test_an_edition_without_a_consultation_is_not_marked_as_a_draft(
-    draft, django_capture_on_commit_callbacks
-):
-    edition = _publish(
-        django_capture_on_commit_callbacks, "1.0", comment_opens=None, comment_closes=None
-    )
+def test_an_edition_without_a_consultation_is_not_marked_as_a_draft(draft):
+    edition = _publish("1.0", comment_opens=None, comment_closes=None)
     document = Document.objects.get(edition=edition)
     text = _squeezed("".join(p.extract_text() for p in PdfReader(document.file.path).pages))
     assert "UTKAST" not in text
 
 
-def test_the_pdf_address_answers_pdf_and_never_changes_after_a_later_edition(
-    draft, client, django_capture_on_commit_callbacks
-):
-    _publish(django_capture_on_commit_callbacks, "0.9")
+def test_the_pdf_address_answers_pdf_and_never_changes_after_a_later_edition(draft, client):
+    _publish("0.9")
     first = client.get("/versjoner/0.9/veileder.pdf")
     assert first.status_code == 200
     assert first["Content-Type"] == "application/pdf"
@@ -116,7 +107,7 @@ def test_the_pdf_address_answers_pdf_and_never_changes_after_a_later_edition(
     assert before.startswith(b"%PDF-")
 
     edit(draft[0], title="Forord, omskrevet")
-    _publish(django_capture_on_commit_callbacks, "1.0")
+    _publish("1.0")
     after = client.get("/versjoner/0.9/veileder.pdf")
     assert b"".join(after.streaming_content) == before
     newer = b"".join(client.get("/versjoner/1.0/veileder.pdf").streaming_content)
@@ -124,10 +115,8 @@ def test_the_pdf_address_answers_pdf_and_never_changes_after_a_later_edition(
     assert Document.objects.filter(kind=DocumentKind.EDITION).count() == 2
 
 
-def test_edition_and_chapter_pages_link_to_the_pdf_with_its_size(
-    draft, client, django_capture_on_commit_callbacks
-):
-    edition = _publish(django_capture_on_commit_callbacks, "0.9")
+def test_edition_and_chapter_pages_link_to_the_pdf_with_its_size(draft, client):
+    edition = _publish("0.9")
     size = Document.objects.get(edition=edition).size
     shown = f"{size / 1024:.1f}".replace(".", ",") + "\xa0KB"
     for url in ["/versjoner/0.9/", "/veileder/forord/", "/versjoner/0.9/forord/"]:
@@ -149,8 +138,8 @@ def test_a_missing_pdf_is_made_on_request_and_by_the_command(draft, client):
     assert client.get("/versjoner/9.9/veileder.pdf").status_code == 404
 
 
-def test_the_report_of_a_closed_round_as_pdf(draft, client, django_capture_on_commit_callbacks):
-    edition = _publish(django_capture_on_commit_callbacks, "0.9")
+def test_the_report_of_a_closed_round_as_pdf(draft, client):
+    edition = _publish("0.9")
     comment = make_comment(
         edition,
         edition_section=edition.sections.get(edition_chapter__slug="forord", slug="del-1"),
@@ -204,8 +193,8 @@ def test_margin_text_cannot_break_out_of_its_css_string():
     assert escaped.count('"') == 2 and "<" not in escaped and "}" not in escaped
 
 
-def test_a_pdf_lost_from_storage_is_made_again(draft, client, django_capture_on_commit_callbacks):
-    edition = _publish(django_capture_on_commit_callbacks, "0.9")
+def test_a_pdf_lost_from_storage_is_made_again(draft, client):
+    edition = _publish("0.9")
     document = Document.objects.get(edition=edition)
     document.file.storage.delete(document.file.name)
     response = client.get("/versjoner/0.9/veileder.pdf")

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.helpers import VIEWPORT
+
 # pytest-django's live_server runs in a thread while Playwright's sync API runs an event
 # loop in this one; Django would otherwise refuse ORM calls from the test ("async unsafe").
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -27,7 +29,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-VIEWPORT = {"width": 1280, "height": 900}
 LOCALE = "nb-NO"
 
 BROWSER_DIR = Path(__file__).resolve().parent

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+from urllib.parse import parse_qs, urlsplit
+
 from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.sitedata import LANGUAGES, MARKERS
+from tests.factories import STAFF_PASSWORD, make_staff_user
 
 AXE_OPTIONS = {
     "runOnly": {
@@ -11,6 +17,9 @@ AXE_OPTIONS = {
     },
     "resultTypes": ["violations"],
 }
+
+VIEWPORT = {"width": 1280, "height": 900}
+ERROR_TITLE_PREFIXES = ("Feil:", "Error:")
 
 SKIP_LINK_TEXTS = {"Hopp til hovedinnholdet", "Hopp til hovudinnhaldet", "Skip to main content"}
 
@@ -294,3 +303,105 @@ def set_text_size(page, percent: int) -> None:
         {"fontSizes": {"standard": round(16 * percent / 100), "fixed": round(13 * percent / 100)}},
     )
     cdp.detach()
+
+
+def make_staff() -> None:
+    """The editor `redaktor` and the moderator `moderator`, with STAFF_PASSWORD. Their
+    groups come from data migrations, and transactional tests empty the database, so the
+    groups are made again the way the migrations do."""
+    from django.apps import apps
+
+    importlib.import_module("guide.migrations.0002_roles").create_roles(apps, None)
+    importlib.import_module("comments.migrations.0003_comment_roles").grant(apps, None)
+    make_staff_user("moderator", "Moderator")
+    make_staff_user("redaktor", "Redaktør")
+
+
+def admin_log_in(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/admin/login/?next=/admin/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", STAFF_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{base_url}/admin/")
+
+
+# What test_public_pages.py and test_empty_site.py check on every page --------------
+
+
+def assert_in_state(page, name: str) -> None:
+    marker = MARKERS.get(name)
+    if marker:
+        assert marker in page.content(), f"{name}: the page is not in its state, lacks {marker!r}"
+
+
+SWITCHER_JS = """() => [...document.querySelectorAll('nav.language li > *')].map((el) => ({
+  tag: el.tagName.toLowerCase(),
+  lang: el.getAttribute('lang'),
+  hreflang: el.getAttribute('hreflang'),
+  href: el.getAttribute('href'),
+  current: el.getAttribute('aria-current'),
+}))"""
+
+
+def structure_problems(page, language: str, status: int) -> list[str]:
+    problems = []
+    info = page.evaluate(STRUCTURE_JS)
+    if info["lang"] != language:
+        problems.append(f"<html lang={info['lang']!r}>, expected {language!r}")
+    if info["h1"] != 1:
+        problems.append(f"{info['h1']} h1 elements, expected exactly one")
+    if info["main"] != 1:
+        problems.append(f"{info['main']} main landmarks, expected exactly one")
+    skips = heading_skips(info["headings"])
+    if skips:
+        problems.append(f"heading levels skipped: {'; '.join(skips)}")
+    if status == 400 and not page.title().startswith(ERROR_TITLE_PREFIXES):
+        problems.append(f"an error state's title should start with 'Error:': {page.title()!r}")
+
+    here = page.evaluate("() => location.pathname + location.search")
+    items = {item["lang"]: item for item in page.evaluate(SWITCHER_JS)}
+    if sorted(items) != sorted(LANGUAGES):
+        problems.append(f"the language switcher offers {sorted(items)}, expected all three")
+        return problems
+    if items[language]["tag"] == "a" or items[language]["current"] != "true":
+        problems.append(f"the current language {language!r} should be marked, not linked")
+    for other in LANGUAGES:
+        if other == language:
+            continue
+        link = items[other]
+        if link["tag"] != "a" or link["hreflang"] != other:
+            problems.append(f"the switcher's {other!r} entry is not a link with hreflang")
+            continue
+        url = urlsplit(link["href"])
+        query = parse_qs(url.query)
+        if url.path != "/sprak/" or query.get("lang") != [other] or query.get("next") != [here]:
+            problems.append(
+                f"the switcher's {other!r} link {link['href']!r} does not lead back to {here!r}"
+            )
+    return problems
+
+
+def page_problems(page, name: str, language: str, status: int) -> list[str]:
+    """Everything test_public_pages.py checks on the page open in `page`, as a list of
+    problems. Leaves the page at 320px wide and 100% text size."""
+    violations = axe_violations(page)
+    problems = [describe_violations(name, violations)] if violations else []
+    problems += structure_problems(page, language, status)
+
+    set_text_size(page, 200)
+    root = page.evaluate("() => getComputedStyle(document.documentElement).fontSize")
+    if root != "32px":
+        problems.append(f"at 200% text size the root font size is {root}, expected 32px")
+    overflow = horizontal_overflow(page)
+    if overflow:
+        problems.append(f"at 200% text size, {overflow}")
+    clipped = page.evaluate(CLIPPED_JS)
+    if clipped:
+        problems.append(f"at 200% text size, text is cut off: {clipped}")
+    set_text_size(page, 100)
+
+    page.set_viewport_size({"width": 320, "height": 640})
+    overflow = horizontal_overflow(page)
+    if overflow:
+        problems.append(f"at 320px wide, {overflow}")
+    return problems

@@ -5,24 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.helpers import visit
-from tests.browser.test_closing_the_loop import _roles
-from tests.comments.test_admin_language import _english_in, _english_strings
-
-PASSWORD = "et-langt-passord-123"
+from tests.browser.helpers import admin_log_in, make_staff, visit
+from tests.english import english_in, english_strings
 
 
 @pytest.fixture
-def staff(open_guide, django_user_model):
-    from django.contrib.auth.models import Group
+def staff(open_guide):
 
     from comments.services import comment_publish, comment_submit
     from guide.models import Edition, EditionSection
 
-    _roles()
-    for name, group in (("redaktor", "Redaktør"), ("moderator", "Moderator")):
-        user = django_user_model.objects.create_user(name, password=PASSWORD, is_staff=True)
-        user.groups.add(Group.objects.get(name=group))
+    make_staff()
     where = EditionSection.objects.filter(edition=Edition.objects.current()).first()
     published = comment_submit(edition_section=where, name="Kari", body="En publisert kommentar.")
     comment_publish(comment=published)
@@ -30,22 +23,14 @@ def staff(open_guide, django_user_model):
     return {"url": open_guide, "comment": published, "section": where.section}
 
 
-def _log_in(page, url: str, username: str) -> None:
-    page.goto(f"{url}/admin/login/?next=/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{url}/admin/")
-
-
 @pytest.mark.parametrize("username", ["moderator", "redaktor"])
 def test_admin_screens_show_no_english_in_bokmal(staff, page, username):
     from guide.models import Edition
 
-    whole, anywhere = _english_strings()
+    whole, anywhere = english_strings()
     url, comment, section = staff["url"], staff["comment"], staff["section"]
     edition = Edition.objects.current()
-    _log_in(page, url, username)
+    admin_log_in(page, url, username)
     paths = [
         "/admin/",
         "/admin/comments/comment/",
@@ -66,7 +51,7 @@ def test_admin_screens_show_no_english_in_bokmal(staff, page, username):
         page.wait_for_load_state("networkidle")
         if path == "/admin/comments/comment/":
             page.locator("input.action-select").first.check()  # the action bar's counter
-        english = _english_in(page.content(), whole, anywhere)
+        english = english_in(page.content(), whole, anywhere)
         if english:
             problems[path] = english
     assert page.locator("html").get_attribute("lang") == "nb"
@@ -77,7 +62,7 @@ def test_the_date_picker_speaks_bokmal(staff, page):
     from guide.models import Edition
 
     url = staff["url"]
-    _log_in(page, url, "redaktor")
+    admin_log_in(page, url, "redaktor")
     visit(page, url, f"/admin/guide/edition/{Edition.objects.current().pk}/change/")
     page.wait_for_load_state("networkidle")
     page.locator(".datetimeshortcuts [id^=calendarlink]").first.click()
@@ -101,7 +86,7 @@ def test_changed_admin_screens_have_no_axe_violations(staff, page, username, lan
     url, comment, section = staff["url"], staff["comment"], staff["section"]
     comment_answer_save(comment=comment, outcome="accepted", response="Takk for innspillet.")
     page.context.add_cookies([{"name": "django_language", "value": language, "url": url}])
-    _log_in(page, url, username)
+    admin_log_in(page, url, username)
     paths = [
         "/admin/comments/comment/",
         f"/admin/comments/comment/{comment.pk}/change/",

@@ -4,36 +4,22 @@ shows its outcome and links to the change."""
 
 from __future__ import annotations
 
-import importlib
 import io
 
 import pytest
 
-PASSWORD = "et-langt-passord-123"
-
-
-def _roles():
-    """The groups come from data migrations; transactional tests empty the database, so
-    make them again the way the migrations do."""
-    from django.apps import apps
-
-    importlib.import_module("guide.migrations.0002_roles").create_roles(apps, None)
-    importlib.import_module("comments.migrations.0003_comment_roles").grant(apps, None)
+from tests.browser.helpers import admin_log_in, make_staff
 
 
 @pytest.fixture
-def loop_site(transactional_db, live_server, django_user_model):
-    from django.contrib.auth.models import Group
+def loop_site(transactional_db, live_server):
     from django.core.management import call_command
 
     from comments.services import comment_submit
     from guide.models import Edition, EditionSection
 
     call_command("load_guide", stdout=io.StringIO())
-    _roles()
-    for name, group in [("moderator", "Moderator"), ("redaktor", "Redaktør")]:
-        user = django_user_model.objects.create_user(name, password=PASSWORD, is_staff=True)
-        user.groups.add(Group.objects.get(name=group))
+    make_staff()
     section = EditionSection.objects.get(
         edition=Edition.objects.current(), edition_chapter__slug="ta-stilling", slug="formal"
     )
@@ -46,20 +32,12 @@ def loop_site(transactional_db, live_server, django_user_model):
     return live_server.url, comment
 
 
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/admin/login/?next=/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{base}/admin/")
-
-
 def test_from_comment_to_revision_to_published_outcome(loop_site, new_context):
     base, comment = loop_site
 
     # The moderator publishes the pending comment and answers it.
     moderator = new_context().new_page()
-    _log_in(moderator, base, "moderator")
+    admin_log_in(moderator, base, "moderator")
     moderator.goto(f"{base}/admin/comments/comment/{comment.pk}/change/")
     moderator.select_option("#id_status", "published")
     moderator.fill("#id_draft_response", "Takk! Vi ser på dette i neste versjon.")
@@ -68,7 +46,7 @@ def test_from_comment_to_revision_to_published_outcome(loop_site, new_context):
 
     # The editor sees the comment beside the text, ticks it, saves a revision...
     editor = new_context().new_page()
-    _log_in(editor, base, "redaktor")
+    admin_log_in(editor, base, "redaktor")
     from guide.models import Section
 
     section = Section.objects.get(chapter__slug="ta-stilling", slug="formal")

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import VIEWPORT
-from tests.browser.helpers import visit
+from tests.browser.helpers import VIEWPORT, assert_in_state, page_problems, visit
 from tests.browser.sitedata import EMPTY_PAGES, LANGUAGES
-from tests.browser.test_public_pages import assert_in_state, page_problems
 
 PARAMS = [
     pytest.param(name, language, id=f"{language}-{name}")

@@ -10,8 +10,7 @@ import time
 
 import pytest
 
-from tests.browser.conftest import VIEWPORT
-from tests.browser.helpers import horizontal_overflow, visit
+from tests.browser.helpers import VIEWPORT, horizontal_overflow, visit
 from tests.browser.sitedata import LANGUAGES, PAGES
 
 LANGUAGE_NAMES = {"nb": "Norsk (bokmål)", "nn": "Norsk (nynorsk)", "en": "English"}

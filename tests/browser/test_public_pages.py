@@ -15,29 +15,17 @@ One data set and one live server serve the whole module (see `site` in conftest.
 from __future__ import annotations
 
 import contextlib
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.browser.conftest import VIEWPORT
-from tests.browser.helpers import (
-    CLIPPED_JS,
-    STRUCTURE_JS,
-    axe_violations,
-    describe_violations,
-    heading_skips,
-    horizontal_overflow,
-    set_text_size,
-    visit,
-)
-from tests.browser.sitedata import LANGUAGES, MARKERS, PAGES, POSTS, hide_comments
+from tests.browser.helpers import VIEWPORT, assert_in_state, page_problems, visit
+from tests.browser.sitedata import LANGUAGES, PAGES, POSTS, hide_comments
 
 PARAMS = [
     pytest.param(name, language, id=f"{language}-{name}")
     for language in LANGUAGES
     for name in PAGES
 ]
-ERROR_TITLE_PREFIXES = ("Feil:", "Error:")
 
 
 def open_page(page, site, name: str) -> None:
@@ -63,87 +51,8 @@ def open_page(page, site, name: str) -> None:
     )
 
 
-def assert_in_state(page, name: str) -> None:
-    marker = MARKERS.get(name)
-    if marker:
-        assert marker in page.content(), f"{name}: the page is not in its state, lacks {marker!r}"
-
-
 def page_state(name: str):
     return hide_comments() if name == "comments-empty" else contextlib.nullcontext()
-
-
-SWITCHER_JS = """() => [...document.querySelectorAll('nav.language li > *')].map((el) => ({
-  tag: el.tagName.toLowerCase(),
-  lang: el.getAttribute('lang'),
-  hreflang: el.getAttribute('hreflang'),
-  href: el.getAttribute('href'),
-  current: el.getAttribute('aria-current'),
-}))"""
-
-
-def structure_problems(page, language: str, status: int) -> list[str]:
-    problems = []
-    info = page.evaluate(STRUCTURE_JS)
-    if info["lang"] != language:
-        problems.append(f"<html lang={info['lang']!r}>, expected {language!r}")
-    if info["h1"] != 1:
-        problems.append(f"{info['h1']} h1 elements, expected exactly one")
-    if info["main"] != 1:
-        problems.append(f"{info['main']} main landmarks, expected exactly one")
-    skips = heading_skips(info["headings"])
-    if skips:
-        problems.append(f"heading levels skipped: {'; '.join(skips)}")
-    if status == 400 and not page.title().startswith(ERROR_TITLE_PREFIXES):
-        problems.append(f"an error state's title should start with 'Error:': {page.title()!r}")
-
-    here = page.evaluate("() => location.pathname + location.search")
-    items = {item["lang"]: item for item in page.evaluate(SWITCHER_JS)}
-    if sorted(items) != sorted(LANGUAGES):
-        problems.append(f"the language switcher offers {sorted(items)}, expected all three")
-        return problems
-    if items[language]["tag"] == "a" or items[language]["current"] != "true":
-        problems.append(f"the current language {language!r} should be marked, not linked")
-    for other in LANGUAGES:
-        if other == language:
-            continue
-        link = items[other]
-        if link["tag"] != "a" or link["hreflang"] != other:
-            problems.append(f"the switcher's {other!r} entry is not a link with hreflang")
-            continue
-        url = urlsplit(link["href"])
-        query = parse_qs(url.query)
-        if url.path != "/sprak/" or query.get("lang") != [other] or query.get("next") != [here]:
-            problems.append(
-                f"the switcher's {other!r} link {link['href']!r} does not lead back to {here!r}"
-            )
-    return problems
-
-
-def page_problems(page, name: str, language: str, status: int) -> list[str]:
-    """Everything this module checks on the page open in `page`, as a list of problems.
-    Leaves the page at 320px wide and 100% text size."""
-    violations = axe_violations(page)
-    problems = [describe_violations(name, violations)] if violations else []
-    problems += structure_problems(page, language, status)
-
-    set_text_size(page, 200)
-    root = page.evaluate("() => getComputedStyle(document.documentElement).fontSize")
-    if root != "32px":
-        problems.append(f"at 200% text size the root font size is {root}, expected 32px")
-    overflow = horizontal_overflow(page)
-    if overflow:
-        problems.append(f"at 200% text size, {overflow}")
-    clipped = page.evaluate(CLIPPED_JS)
-    if clipped:
-        problems.append(f"at 200% text size, text is cut off: {clipped}")
-    set_text_size(page, 100)
-
-    page.set_viewport_size({"width": 320, "height": 640})
-    overflow = horizontal_overflow(page)
-    if overflow:
-        problems.append(f"at 320px wide, {overflow}")
-    return problems
 
 
 @pytest.mark.parametrize(("name", "language"), PARAMS)

@@ -10,7 +10,7 @@ from django.core import signing
 from comments.models import Comment, Report, ReportReason
 from comments.receipts import SENT_SALT
 from comments.services import comment_publish
-from tests.comments.conftest import VALID, make_comment
+from tests.factories import VALID, make_comment
 
 URL = "/veileder/ta-stilling/del-1/"
 

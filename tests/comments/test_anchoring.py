@@ -4,8 +4,7 @@ from comments.anchoring import locate
 from comments.models import AnchorState, Comment
 from core.markdown import highlight, html_text, render
 from publishing.services import edition_publish
-from tests.comments.conftest import make_comment, section_of
-from tests.conftest import edit
+from tests.factories import edit, make_comment, section_of
 
 PARAGRAPHS = [
     "Virksomheten bør først avklare formålet med kanalen.",

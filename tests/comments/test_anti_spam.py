@@ -16,7 +16,7 @@ from comments.models import Comment
 from comments.services import comment_publish
 from core.client import client_group, client_hash, client_hashes
 from core.models import ClientKey
-from tests.comments.conftest import VALID, make_comment
+from tests.factories import VALID, make_comment
 
 URL = "/veileder/ta-stilling/del-1/"
 

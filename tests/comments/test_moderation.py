@@ -8,11 +8,23 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import call_command
 
-from comments.models import Notification, Outcome, Status
-from comments.services import comment_answer_publish, comment_respond
+from comments.models import Notification, Outcome, Status, WithheldReason
+from comments.services import (
+    comment_answer_publish,
+    comment_publish,
+    comment_respond,
+    comment_withhold,
+    notification_mail,
+)
 from guide.models import Edition
 from publishing.services import edition_publish
-from tests.comments.conftest import bulk_comments, make_comment, section_of
+from tests.factories import (
+    bulk_comments,
+    make_comment,
+    on_commit_run,
+    section_form_data,
+    section_of,
+)
 
 QUEUE = "/admin/comments/comment/"
 
@@ -94,11 +106,11 @@ def test_mark_as_spam_and_the_report_counts_withheld_by_reason(pending, client, 
 
 
 def test_moderator_sets_outcome_and_response_shown_publicly_mailed_once(
-    open_guide, client, moderator, django_capture_on_commit_callbacks
+    open_guide, client, moderator
 ):
     # make_comment's own e-mail (published) runs inside the capture below; the client's
     # posts run theirs themselves.
-    with django_capture_on_commit_callbacks(execute=True):
+    with on_commit_run():
         comment = make_comment(open_guide["edition"], email="forfatter@example.no")
     client.force_login(moderator)
     data = {
@@ -121,12 +133,10 @@ def test_moderator_sets_outcome_and_response_shown_publicly_mailed_once(
     assert "Veilederen skal ikke gi regler." in page
 
 
-def test_the_outcome_mail_is_in_the_language_the_comment_was_written_in(
-    open_guide, django_capture_on_commit_callbacks
-):
+def test_the_outcome_mail_is_in_the_language_the_comment_was_written_in(open_guide):
     nn = make_comment(open_guide["edition"], email="nn@example.no", language="nn")
     en = make_comment(open_guide["edition"], email="en@example.no", language="en")
-    with django_capture_on_commit_callbacks(execute=True):
+    with on_commit_run():
         comment_respond(comment=nn, outcome=Outcome.NOTED)
         comment_respond(comment=en, outcome=Outcome.NOTED)
     subjects = {m.to[0]: m.subject for m in mail.outbox}
@@ -144,9 +154,7 @@ def test_withholding_in_the_change_form_needs_a_reason(open_guide, client, moder
     assert comment.status == Status.PENDING
 
 
-def test_editor_ticks_comments_that_a_revision_addresses(
-    open_guide, client, editor, django_capture_on_commit_callbacks
-):
+def test_editor_ticks_comments_that_a_revision_addresses(open_guide, client, editor):
     edition = open_guide["edition"]
     comment = make_comment(edition, email="forfatter@example.no", quote="noe om formålet")
     other = make_comment(edition, body="En annen kommentar som ikke er tatt inn.")
@@ -155,20 +163,15 @@ def test_editor_ticks_comments_that_a_revision_addresses(
     page = client.get(f"/admin/guide/section/{section.pk}/change/").content.decode()
     assert "noe om formålet" in page and "En annen kommentar" in page
 
-    data = {
-        "chapter": section.chapter_id,
-        "heading": section.heading,
-        "slug": section.slug,
-        "order": section.order,
-        "is_active": "on",
-        "body": "Ny tekst som sier tydelig hva formålet er.",
-        "change_note": "Presiserte formålet etter innspill",
-        "addressed": [comment.pk],
-        "addressed_outcome": "accepted",
-        "addressed_explanation": "",
-    }
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/admin/guide/section/{section.pk}/change/", data)
+    data = section_form_data(
+        section,
+        "Presiserte formålet etter innspill",
+        body="Ny tekst som sier tydelig hva formålet er.",
+        addressed=[comment.pk],
+        addressed_outcome="accepted",
+        addressed_explanation="",
+    )
+    response = client.post(f"/admin/guide/section/{section.pk}/change/", data)
     assert response.status_code == 302
     comment.refresh_from_db()
     revision = section.history.first()
@@ -182,7 +185,7 @@ def test_editor_ticks_comments_that_a_revision_addresses(
     assert other.outcome == Outcome.OPEN and other.addressed_in_revision is None
     assert not [m for m in mail.outbox if m.to == ["forfatter@example.no"] and "1.0" in m.body]
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with on_commit_run():
         edition_publish(number="1.0", title="Versjon 1.0")
         edition_publish(number="1.1", title="Versjon 1.1")
     comment.refresh_from_db()
@@ -399,5 +402,13 @@ def test_groups_exist_with_comment_permissions(db):
 
 
 def test_notifications_are_recorded_once(open_guide):
-    comment = make_comment(open_guide["edition"], email="x@example.no")
+    """A comment published, withheld and published again tells its author once."""
+    with on_commit_run():
+        comment = make_comment(open_guide["edition"], email="x@example.no")
+        comment_withhold(comment=comment, reason=WithheldReason.OFF_TOPIC)
+        comment_publish(comment=comment)
+    comment.refresh_from_db()
+    assert comment.status == Status.PUBLISHED  # it was published twice
     assert Notification.objects.filter(comment=comment, event="published").count() == 1
+    subject, _body = notification_mail(comment, Notification.Event.PUBLISHED)
+    assert [m.subject for m in mail.outbox].count(subject) == 1

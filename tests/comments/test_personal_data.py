@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from comments.models import Comment, Outcome, Report
 from comments.services import comment_report, comment_respond, months_before
-from tests.comments.conftest import make_comment, section_of
+from tests.factories import make_comment, on_commit_run, section_of
 
 
 def tables_holding(needle: str) -> list[str]:
@@ -183,14 +183,12 @@ def commenter(open_guide, client, moderator):
     return {"mine": [first, second, third], "other": other}
 
 
-def test_erase_leaves_no_name_or_address_anywhere_and_keeps_the_text(
-    commenter, client, django_capture_on_commit_callbacks
-):
+def test_erase_leaves_no_name_or_address_anywhere_and_keeps_the_text(commenter, client):
     assert tables_holding(NAME) and tables_holding(EMAIL)
     assert NAME in client.get("/veileder/ta-stilling/del-1/").content.decode()
     assert NAME in client.get("/kommentarer/").content.decode()  # a cached page
     out = StringIO()
-    with django_capture_on_commit_callbacks(execute=True):
+    with on_commit_run():
         call_command("erase_commenter", "--email", EMAIL, stdout=out)
     assert tables_holding(NAME) == []
     assert tables_holding(EMAIL) == [] and tables_holding(EMAIL.upper()) == []

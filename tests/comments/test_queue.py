@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from comments.models import Comment, Report, Status
 from comments.services import comment_publish, comment_report
-from tests.comments.conftest import bulk_comments, make_comment, section_of
+from tests.factories import bulk_comments, make_comment, section_of
 
 QUEUE = "/admin/comments/comment/"
 

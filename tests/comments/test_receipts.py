@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 
 from comments.models import Comment
-from tests.comments.conftest import VALID
+from tests.factories import VALID
 
 URL = "/veileder/ta-stilling/del-1/"
 
@@ -92,8 +92,7 @@ def test_the_answer_does_not_wait_for_the_mail_server(client, settings, monkeypa
     from django.core import mail
 
     import comments.services
-    from tests.comments.conftest import VALID
-    from tests.conftest import make_chapter
+    from tests.factories import make_chapter
 
     make_chapter(slug="ta-stilling", sections=1)
     from django.utils import timezone

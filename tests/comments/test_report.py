@@ -9,8 +9,7 @@ from django.utils import timezone
 from comments.models import Outcome
 from comments.services import comment_respond
 from publishing.services import edition_publish
-from tests.comments.conftest import make_comment, section_of
-from tests.conftest import edit
+from tests.factories import edit, make_comment, section_of
 
 
 def test_the_report_opens_on_the_round_with_comments(open_guide, client):

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from guide.models import Chapter, Edition, Section
+from tests.factories import section_form_data
 
 
 def chapter_form_data(chapter: Chapter, note: str, **changes) -> dict:
@@ -20,19 +21,6 @@ def chapter_form_data(chapter: Chapter, note: str, **changes) -> dict:
     }
     data.update(changes)
     return data
-
-
-def section_form_data(section: Section, note: str, **changes) -> dict:
-    return {
-        "chapter": section.chapter_id,
-        "heading": section.heading,
-        "slug": section.slug,
-        "order": section.order,
-        "is_active": "on",
-        "body": section.body,
-        "change_note": note,
-        **changes,
-    }
 
 
 def test_editor_save_is_recorded_with_user_and_change_note(guide, client, editor):
@@ -90,15 +78,7 @@ def test_revert_restores_an_earlier_version_with_a_change_note(guide, client, ed
     section = guide["chapters"][0].sections.get(slug="del-1")
     original_body = section.body
     first_record = section.history.last()
-    data = {
-        "chapter": section.chapter_id,
-        "heading": section.heading,
-        "slug": section.slug,
-        "order": section.order,
-        "is_active": "on",
-        "body": "Feil tekst",
-        "change_note": "Skrev feil",
-    }
+    data = section_form_data(section, "Skrev feil", body="Feil tekst")
     assert client.post(f"/admin/guide/section/{section.pk}/change/", data).status_code == 302
     section.refresh_from_db()
     assert section.body == "Feil tekst"
@@ -224,16 +204,7 @@ def test_section_count_column_in_chapter_list(guide, client, editor):
 
 
 def _section_data(section, body: str, note: str, base: int) -> dict:
-    return {
-        "chapter": section.chapter_id,
-        "heading": section.heading,
-        "slug": section.slug,
-        "order": section.order,
-        "is_active": "on",
-        "body": body,
-        "change_note": note,
-        "base_revision": base,
-    }
+    return section_form_data(section, note, body=body, base_revision=base)
 
 
 def test_two_editors_saving_the_same_section_never_overwrite_each_other(

@@ -8,7 +8,7 @@ import pytest
 
 from comments.models import Status
 from public.annotations import ANNO_CONTEXT
-from tests.comments.conftest import make_comment, section_of
+from tests.factories import make_comment, section_of
 
 LD = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 

@@ -12,13 +12,14 @@ from comments.models import Comment, Outcome, Status
 from comments.services import comment_respond, comment_withhold
 from guide.models import Chapter, ChapterKind, Edition, EditionChapter, Section
 from publishing.services import edition_publish
-from tests.comments.conftest import (  # noqa: F401
+from tests.factories import (
     bulk_comments,
+    edit,
+    make_chapter,
     make_comment,
-    open_guide,
+    make_section,
     section_of,
 )
-from tests.conftest import edit, make_chapter, make_section
 
 SITE = "https://innspill.example.no"
 API = "/api/v1"

@@ -8,11 +8,19 @@ from comments.models import Comment
 from core import versions
 from guide.models import Chapter, Edition, EditionSection, Section
 from publishing.services import edition_publish
-from tests.comments import conftest as comment_fixtures
-from tests.comments.conftest import make_comment
-from tests.conftest import edit
+from tests.factories import edit, make_comment
 
-open_guide = comment_fixtures.open_guide  # the fixture, shared with the comment tests
+
+def _empty_the_database() -> None:
+    """Empty the database as a fresh one would be: live rows first (deleting them writes
+    history), then every history table."""
+    Comment.objects.all().delete()
+    EditionSection.objects.all().delete()
+    Edition.objects.all().delete()
+    Section.objects.all().delete()
+    Chapter.objects.all().delete()
+    for model in (Comment, Chapter, Section, Edition):
+        model.history.model.objects.all().delete()
 
 
 def _snapshot() -> dict:
@@ -45,15 +53,7 @@ def test_backup_and_restore_round_trip_every_edition_history_record_and_comment(
     file = tmp_path / "backup.xml.gz"
     call_command("backup", str(file))
 
-    # Empty the database as a fresh one would be: live rows first (deleting them writes
-    # history), then every history table.
-    Comment.objects.all().delete()
-    EditionSection.objects.all().delete()
-    Edition.objects.all().delete()
-    Section.objects.all().delete()
-    Chapter.objects.all().delete()
-    for model in (Comment, Chapter, Section, Edition):
-        model.history.model.objects.all().delete()
+    _empty_the_database()
     assert not Edition.objects.exists()
     emptied = versions.current()
 
@@ -116,13 +116,7 @@ def test_a_backup_without_personal_data_holds_none_and_still_restores(open_guide
     assert comment.body in safe_text and comment.name in safe_text
 
     # It restores into an empty database, reports and all.
-    Comment.objects.all().delete()
-    EditionSection.objects.all().delete()
-    Edition.objects.all().delete()
-    Section.objects.all().delete()
-    Chapter.objects.all().delete()
-    for model in (Comment, Chapter, Section, Edition):
-        model.history.model.objects.all().delete()
+    _empty_the_database()
     from django.contrib.auth import get_user_model
 
     get_user_model().objects.all().delete()

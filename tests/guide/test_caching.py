@@ -19,8 +19,7 @@ from core import versions
 from core.cache import CachedPage
 from guide.rounds import page_state
 from publishing.services import edition_publish
-from tests.comments.conftest import make_comment
-from tests.conftest import edit
+from tests.factories import edit, make_comment
 
 URL = "/veileder/ta-stilling/"
 

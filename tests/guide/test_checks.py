@@ -6,21 +6,13 @@ import pytest
 from django.contrib.messages import get_messages
 
 from guide.checks import check_markdown, lix
+from tests.factories import section_form_data
 
 FORTY_WORDS = " ".join(["ord"] * 39) + " slutt."
 
 
 def _section_data(section, body: str) -> dict:
-    return {
-        "chapter": section.chapter_id,
-        "heading": section.heading,
-        "slug": section.slug,
-        "order": section.order,
-        "is_active": "on",
-        "body": body,
-        "change_note": "Sjekker teksten",
-        "base_revision": section.revision,
-    }
+    return section_form_data(section, "Sjekker teksten", body=body, base_revision=section.revision)
 
 
 def test_lix_of_a_fixed_text_equals_the_hand_computed_value():

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from guide.diff import word_diff
 from guide.models import Edition, EditionSection
 from publishing.services import edition_publish
-from tests.conftest import edit, make_section
+from tests.factories import edit, make_section
 
 LONG = " ".join(f"ord{n}" for n in range(200))
 
@@ -100,7 +100,7 @@ def test_compare_is_cached_after_the_first_render(two_editions, client, django_a
 
 
 def test_compare_query_count_does_not_grow_with_sections(db, client, django_assert_num_queries):
-    from tests.conftest import make_chapter
+    from tests.factories import make_chapter
 
     chapter = make_chapter(slug="stort", sections=40)
     edition_publish(number="0.9", title="Først")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from guide.models import Section
-from tests.conftest import edit
+from tests.factories import edit
 
 SITE = "https://innspill.example.no"
 

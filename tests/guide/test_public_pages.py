@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from publishing.services import edition_publish
-from tests.conftest import edit, make_chapter, make_section
+from tests.factories import edit, make_chapter, make_section
 
 PUBLIC_PAGES = [
     "/",

@@ -9,7 +9,7 @@ from django.utils import translation
 from guide.changes import compare, draft_state, edition_state
 from guide.models import Chapter, Edition, EditionSection
 from publishing.services import edition_publish
-from tests.conftest import edit, make_section
+from tests.factories import edit, make_section
 
 
 def test_publishing_freezes_the_draft_into_snapshot_rows(guide):

@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from guide.models import EditionSection
 from publishing.services import edition_publish
-from tests.comments.conftest import make_comment
-from tests.conftest import edit, make_chapter
+from tests.factories import edit, make_chapter, make_comment
 
 SIZES = [(2, 1), (30, 60)]  # (sections per chapter, published comments)
 

@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from guide.rounds import Round, round_of
 from publishing.services import edition_publish
-from tests.comments.conftest import make_comment
-from tests.conftest import edit
+from tests.factories import edit, make_comment
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 

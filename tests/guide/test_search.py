@@ -4,8 +4,7 @@ import pytest
 
 from comments.models import Status
 from publishing.services import edition_publish
-from tests.comments.conftest import make_comment, section_of
-from tests.conftest import edit
+from tests.factories import edit, make_comment, section_of
 
 
 @pytest.fixture

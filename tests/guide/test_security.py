@@ -10,7 +10,7 @@ import pytest
 
 from core.markdown import render
 from publishing.services import edition_publish
-from tests.conftest import edit
+from tests.factories import edit
 
 PAYLOADS = [
     "<script>alert(1)</script>",

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from publishing.services import edition_publish
-from tests.conftest import edit
+from tests.factories import edit
 
 AJAX = {"x-requested-with": "XMLHttpRequest"}
 

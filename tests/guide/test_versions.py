@@ -8,7 +8,7 @@ from django.db import connection
 
 from core import versions
 from publishing.services import edition_publish
-from tests.conftest import edit
+from tests.factories import edit
 
 
 def _triggers() -> set[str]:

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from .conftest import (
+from .servers import (
     NO_POSTGRES,
     Gunicorn,
     app_env,

@@ -3,7 +3,7 @@ and the site's own short page (never a 500), /healthz says so, and once the data
 back the same processes serve 200 again, without a restart.
 
 The app reaches PostgreSQL through a proxy the test can cut (tests/reliability/
-conftest.py, TcpProxy), so the shared server is never stopped. PostgreSQL only: SQLite
+servers.py, TcpProxy), so the shared server is never stopped. PostgreSQL only: SQLite
 is a file, not a server that can go away.
 """
 
@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from .conftest import (
+from .servers import (
     Gunicorn,
     TcpProxy,
     app_env,

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from .conftest import (
+from .servers import (
     Gunicorn,
     admin_login,
     app_env,

@@ -19,7 +19,7 @@ import pytest
 
 from core.cache import DOWN_SECONDS
 
-from .conftest import (
+from .servers import (
     REQUEST_SECONDS,
     Gunicorn,
     RedisServer,

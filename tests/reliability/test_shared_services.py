@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import (
+from .servers import (
     SECRET_KEY,
     Gunicorn,
     admin_login,

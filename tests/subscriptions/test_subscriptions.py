@@ -9,14 +9,13 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from publishing.services import edition_publish
 from subscriptions.models import Delivery, Subscription
 from subscriptions.services import (
     CONFIRM_MAX_AGE,
     subscriptions_notify,
     subscriptions_purge_unconfirmed,
 )
-from tests.conftest import edit
+from tests.factories import edit, publish
 
 ADDRESS = "kari@example.no"
 
@@ -40,16 +39,8 @@ def _subscribe(client, what: str = "alle", email: str = ADDRESS):
     return response
 
 
-def _publish(capture, number: str):
-    with capture(execute=True):
-        return edition_publish(number=number, title=f"Versjon {number}")
-
-
-def test_subscribe_confirm_one_mail_per_edition_then_unsubscribe_by_one_click(
-    guide, client, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        _subscribe(client)
+def test_subscribe_confirm_one_mail_per_edition_then_unsubscribe_by_one_click(guide, client):
+    _subscribe(client)
     assert len(mail.outbox) == 1
     confirmation = mail.outbox[0]
     assert confirmation.to == [ADDRESS]
@@ -63,7 +54,7 @@ def test_subscribe_confirm_one_mail_per_edition_then_unsubscribe_by_one_click(
     assert Subscription.objects.get().is_confirmed
 
     mail.outbox.clear()
-    edition = _publish(django_capture_on_commit_callbacks, "1.0")
+    edition = publish("1.0")
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [ADDRESS]
@@ -77,7 +68,7 @@ def test_subscribe_confirm_one_mail_per_edition_then_unsubscribe_by_one_click(
     assert subscriptions_notify(edition=edition) == 0
     assert len(mail.outbox) == 1 and Delivery.objects.count() == 1
 
-    _publish(django_capture_on_commit_callbacks, "1.1")
+    publish("1.1")
     assert len(mail.outbox) == 2
 
     # One-click unsubscribe as a mail program does it: a POST without cookie or token.
@@ -89,19 +80,16 @@ def test_subscribe_confirm_one_mail_per_edition_then_unsubscribe_by_one_click(
     assert response.status_code == 200
     assert not Subscription.objects.filter(email=ADDRESS).exists()
     assert not Delivery.objects.exists()
-    _publish(django_capture_on_commit_callbacks, "1.2")
+    publish("1.2")
     assert len(mail.outbox) == 2
     # The link still answers kindly once the address is gone.
     assert mailer.post(path).status_code == 200
 
 
-def test_unconfirmed_address_gets_nothing_after_its_confirmation_mail_and_is_purged(
-    guide, client, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        _subscribe(client)
+def test_unconfirmed_address_gets_nothing_after_its_confirmation_mail_and_is_purged(guide, client):
+    _subscribe(client)
     assert len(mail.outbox) == 1
-    _publish(django_capture_on_commit_callbacks, "1.0")
+    publish("1.0")
     assert len(mail.outbox) == 1  # only the confirmation
     assert not Delivery.objects.exists()
 
@@ -113,31 +101,25 @@ def test_unconfirmed_address_gets_nothing_after_its_confirmation_mail_and_is_pur
     assert not Subscription.objects.filter(email=ADDRESS).exists()
 
 
-def test_a_chapter_subscription_hears_only_about_editions_that_change_it(
-    guide, client, django_capture_on_commit_callbacks
-):
+def test_a_chapter_subscription_hears_only_about_editions_that_change_it(guide, client):
     chapter = guide["chapters"][1]
-    with django_capture_on_commit_callbacks(execute=True):
-        _subscribe(client, what=str(chapter.pk))
+    _subscribe(client, what=str(chapter.pk))
     client.post(_link(mail.outbox[0], "bekreft"))
     mail.outbox.clear()
 
     edit(guide["chapters"][0].sections.first(), body="Bare forordet er endret.")
-    _publish(django_capture_on_commit_callbacks, "1.0")
+    publish("1.0")
     assert mail.outbox == []
 
     edit(chapter.sections.first(), body="Nå er dette kapittelet endret.")
-    _publish(django_capture_on_commit_callbacks, "1.1")
+    publish("1.1")
     assert len(mail.outbox) == 1
     assert chapter.title in mail.outbox[0].subject
 
 
-def test_asking_twice_sends_one_confirmation_and_never_tells_who_is_subscribed(
-    guide, client, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        _subscribe(client)
-        _subscribe(client, email=ADDRESS.upper())
+def test_asking_twice_sends_one_confirmation_and_never_tells_who_is_subscribed(guide, client):
+    _subscribe(client)
+    _subscribe(client, email=ADDRESS.upper())
     assert len(mail.outbox) == 1
     assert Subscription.objects.count() == 1
 
@@ -185,9 +167,8 @@ def test_feeds_and_subscribing_are_linked_on_every_page(guide, client):
     assert 'href="/abonner/?kapittel=ta-stilling"' in chapter
 
 
-def test_no_address_on_public_pages_or_feeds(guide, client, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        _subscribe(client)
+def test_no_address_on_public_pages_or_feeds(guide, client):
+    _subscribe(client)
     client.post(_link(mail.outbox[0], "bekreft"))
     for url in ["/", "/abonner/", "/abonner/sendt/", "/feed/versjoner/", "/api/v1/editions/"]:
         assert ADDRESS not in client.get(url).content.decode(), url
