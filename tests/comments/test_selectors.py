@@ -6,7 +6,7 @@ from comments.models import Comment, Status
 from comments.selectors import report_chapters, report_totals, with_comment_counts
 from guide.models import EditionSection
 from publishing.services import edition_publish
-from tests.comments.conftest import make_comment
+from tests.factories import make_comment
 
 
 def test_comment_counts_cover_the_section_in_every_edition_but_only_what_is_public(open_guide):
