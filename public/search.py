@@ -6,30 +6,32 @@ small: words reduced to their stem by the same Snowball algorithm PostgreSQL's
 Norwegian configuration uses, every word must match, hits ranked by how often and
 where they match. Neither ever looks at the draft or at comments that
 are not published.
+
+Comments are found through the index the database keeps for them
+(comments/search_index.py): PostgreSQL's stored, GIN-indexed `tsvector`, SQLite's
+FTS5 table of stems ranked by bm25. A search costs the matching rows, not every
+comment. The edition's chapters and sections, a few dozen rows, are searched as they are.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import threading
 from dataclasses import dataclass
 from typing import Any
 
-import snowballstemmer
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
+from comments import search_index
 from comments.models import Comment
+from comments.search_index import CONFIG, terms
 from guide.models import Edition, EditionChapter, EditionSection
 
 MAX_QUERY = 200
 START, STOP = "\x02", "\x03"  # headline markers, replaced by <mark> after escaping
-CONFIG = "norwegian"
-_WORD = re.compile(r"\w+", re.UNICODE)
-_stemmers = threading.local()  # a Snowball stemmer keeps state while it works
 
 
 @dataclass
@@ -47,17 +49,6 @@ def _marked(text: str) -> SafeString:
     are removed first (in _snippet), and on PostgreSQL never get past the comment form."""
     escaped = html.escape(text, quote=False)
     return mark_safe(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))
-
-
-def stem(word: str) -> str:
-    stemmer = getattr(_stemmers, "norwegian", None)
-    if stemmer is None:
-        stemmer = _stemmers.norwegian = snowballstemmer.stemmer("norwegian")
-    return stemmer.stemWord(word.lower())
-
-
-def terms(query: str) -> list[str]:
-    return list(dict.fromkeys(stem(w) for w in _WORD.findall(query) if len(w) > 1))
 
 
 def _snippet(text: str, stems: list[str], width: int = 110) -> SafeString:
@@ -165,17 +156,19 @@ class Search:
             rank,
         )
 
-    # Comments: possibly many thousands, paged in the database.
+    # Comments: possibly many thousands, found through the stored index and paged in
+    # the database. Ordered best first, then newest first.
     def _comment_queryset(self) -> QuerySet:
         comments = Comment.objects.published().select_related("edition_section__edition_chapter")
         if self.postgres:
             query = SearchQuery(self.query, config=CONFIG, search_type="websearch")
-            vector = SearchVector("body", config=CONFIG) + SearchVector("quote", config=CONFIG)
             return (
-                comments.annotate(document=vector)
+                comments.alias(document=search_index.document())
                 .filter(document=query)
                 .annotate(
                     rank=SearchRank(F("document"), query),
+                    # Only for the page of hits: PostgreSQL evaluates this costly
+                    # expression after the sort and the limit.
                     headline=SearchHeadline(
                         "body", query, config=CONFIG, start_sel=START, stop_sel=STOP
                     ),
@@ -185,8 +178,14 @@ class Search:
         stems = terms(self.query)
         if not stems:
             return comments.none()
-        return comments.filter(self._all_terms(stems, "body", "quote")).order_by(
-            "-created_at", "-pk"
+        fts, table = search_index.FTS_TABLE, search_index.TABLE
+        # The FTS5 table is no model; extra() joins it on its rowid, the comment's id.
+        return comments.extra(
+            tables=[fts],
+            where=[f"{fts}.rowid = {table}.id", f"{fts} MATCH %s"],
+            params=[search_index.fts_query(stems)],
+            select={"bm25": f"bm25({fts})"},  # lower is better
+            order_by=["bm25", "-created_at", "-id"],
         )
 
     def _comment_hit(self, comment: Comment) -> Hit:
