@@ -6,7 +6,7 @@ Every comment row carries its search document, whatever wrote the row (a form,
 - PostgreSQL: `comments_comment.search_document`, a stored generated `tsvector`
   column with the Norwegian configuration over the body and the quote (the same
   vector the search computed per request before), with a GIN index (`comment_search`).
-  The model does not declare it; the search reads it with `document()`.
+  The model does not declare it; public.search reads it.
 - SQLite: `comments_comment_fts`, a contentless FTS5 table holding the words of the
   body and the quote reduced to their Snowball stems (the algorithm PostgreSQL's
   Norwegian configuration uses), keyed by the comment's id. Triggers keep it in step;
@@ -24,9 +24,7 @@ import threading
 from typing import Any
 
 import snowballstemmer
-from django.contrib.postgres.search import SearchVectorField
 from django.db import connections
-from django.db.models.expressions import RawSQL
 
 CONFIG = "norwegian"
 TABLE = "comments_comment"
@@ -57,11 +55,6 @@ def fts_query(words: list[str]) -> str:
     """An FTS5 query asking for every stem: each quoted as a string, so nothing a
     visitor types is read as FTS5 syntax."""
     return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
-
-
-def document() -> RawSQL:
-    """PostgreSQL: the stored search document, for `alias()`/`annotate()`."""
-    return RawSQL(f'"{TABLE}"."search_document"', (), output_field=SearchVectorField())
 
 
 # SQLite ------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ are not published.
 Comments are found through the index the database keeps for them
 (comments/search_index.py): PostgreSQL's stored, GIN-indexed `tsvector`, SQLite's
 FTS5 table of stems ranked by bm25. A search costs the matching rows, not every
-comment. The edition's chapters and sections, a few dozen rows, are searched as they are.
+comment. The edition's chapters and sections, a few dozen rows, are matched against
+their stored vectors on PostgreSQL and searched as they are on SQLite.
 """
 
 from __future__ import annotations
@@ -20,9 +21,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+)
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Expression, F, Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from comments import search_index
@@ -31,6 +37,10 @@ from comments.search_index import CONFIG, terms
 from guide.models import Edition, EditionChapter, EditionSection
 
 MAX_QUERY = 200
+# What a hit does not show of its section and chapter.
+_WIDE = [f"edition_section__{name}" for name in ("body", "body_html", "text", "change")] + [
+    f"edition_section__edition_chapter__{name}" for name in ("intro", "intro_html", "channels")
+]
 START, STOP = "\x02", "\x03"  # headline markers, replaced by <mark> after escaping
 
 
@@ -42,6 +52,18 @@ class Hit:
     url: str
     snippet: SafeString
     rank: float
+
+
+class StoredDocument(Expression):
+    """PostgreSQL: the search document stored in the queried table, a generated column
+    the models do not declare (migrations comments 0009 and guide 0008). Named through
+    the query's own alias for the table, so it stays right inside a subquery."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list]:
+        alias = compiler.quote_name(compiler.query.get_initial_alias())
+        return f"{alias}.search_document", []
 
 
 def _marked(text: str) -> SafeString:
@@ -73,7 +95,7 @@ class Search:
         self.edition = edition
         self.postgres = connection.vendor == "postgresql"
         self._fixed = self._guide_hits()
-        self._comments = self._comment_queryset()
+        self._comments = self._ranked(Comment.objects.published())
         self.count = len(self._fixed) + self._comments.count()
 
     # The guide: a few dozen rows, ranked and kept in memory.
@@ -84,12 +106,6 @@ class Search:
         )
         if self.postgres:
             query = SearchQuery(self.query, config=CONFIG, search_type="websearch")
-            chapter_vector = SearchVector("title", weight="A", config=CONFIG) + SearchVector(
-                "intro", weight="B", config=CONFIG
-            )
-            section_vector = SearchVector("heading", weight="A", config=CONFIG) + SearchVector(
-                "text", weight="B", config=CONFIG
-            )
             headline: dict[str, Any] = {
                 "start_sel": START,
                 "stop_sel": STOP,
@@ -97,7 +113,7 @@ class Search:
                 "min_words": 15,
             }
             chapters = (
-                chapters.annotate(document=chapter_vector)
+                chapters.alias(document=StoredDocument())
                 .filter(document=query)
                 .annotate(
                     rank=SearchRank(F("document"), query),
@@ -105,7 +121,7 @@ class Search:
                 )
             )
             sections = (
-                sections.annotate(document=section_vector)
+                sections.alias(document=StoredDocument())
                 .filter(document=query)
                 .annotate(
                     rank=SearchRank(F("document"), query),
@@ -157,36 +173,46 @@ class Search:
         )
 
     # Comments: possibly many thousands, found through the stored index and paged in
-    # the database. Ordered best first, then newest first.
-    def _comment_queryset(self) -> QuerySet:
-        comments = Comment.objects.published().select_related("edition_section__edition_chapter")
+    # the database, best first, then newest first. The matches are ranked on their ids
+    # alone; only the page of them is read whole, with its sections and headlines.
+    def _ranked(self, comments: QuerySet) -> QuerySet:
+        """`comments` that match, in order (the database's own ranking)."""
         if self.postgres:
             query = SearchQuery(self.query, config=CONFIG, search_type="websearch")
             return (
-                comments.alias(document=search_index.document())
+                comments.alias(document=StoredDocument())
                 .filter(document=query)
-                .annotate(
-                    rank=SearchRank(F("document"), query),
-                    # Only for the page of hits: PostgreSQL evaluates this costly
-                    # expression after the sort and the limit.
-                    headline=SearchHeadline(
-                        "body", query, config=CONFIG, start_sel=START, stop_sel=STOP
-                    ),
-                )
+                .alias(rank=SearchRank(F("document"), query))
                 .order_by("-rank", "-created_at", "-pk")
             )
         stems = terms(self.query)
         if not stems:
             return comments.none()
         fts, table = search_index.FTS_TABLE, search_index.TABLE
-        # The FTS5 table is no model; extra() joins it on its rowid, the comment's id.
+        # The FTS5 table is no model: extra() joins it on its rowid, the comment's id.
+        # Its SQL names the table as is, so this queryset is never used as a subquery.
+        # bm25() is lower for a better match.
         return comments.extra(
             tables=[fts],
             where=[f"{fts}.rowid = {table}.id", f"{fts} MATCH %s"],
             params=[search_index.fts_query(stems)],
-            select={"bm25": f"bm25({fts})"},  # lower is better
+            select={"bm25": f"bm25({fts})"},
             order_by=["bm25", "-created_at", "-id"],
         )
+
+    def _comment_page(self, start: int, stop: int) -> list[Comment]:
+        related = "edition_section__edition_chapter"
+        if not self.postgres:
+            # One query, sorting every match: leave the sections' texts out of the sort.
+            page = self._comments.select_related(related).defer(*_WIDE)
+            return list(page[start:stop])
+        # PostgreSQL ranks the matches on their ids, then reads the page whole (ranked
+        # again, ten rows) with its headlines, evaluated for those rows only.
+        ids = self._comments.values("pk")[start:stop]
+        query = SearchQuery(self.query, config=CONFIG, search_type="websearch")
+        page = self._ranked(Comment.objects.filter(pk__in=ids).select_related(related))
+        headline = SearchHeadline("body", query, config=CONFIG, start_sel=START, stop_sel=STOP)
+        return list(page.annotate(headline=headline))
 
     def _comment_hit(self, comment: Comment) -> Hit:
         if self.postgres:
@@ -208,7 +234,7 @@ class Search:
         start = max(0, offset - len(self._fixed))
         wanted = limit - len(page)
         if wanted > 0:
-            page += [self._comment_hit(c) for c in self._comments[start : start + wanted]]
+            page += [self._comment_hit(c) for c in self._comment_page(start, start + wanted)]
         return page
 
 

@@ -165,3 +165,27 @@ def test_a_search_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(5):
         response = client.get("/sok/", {"q": "kommentar", "side": 2})
     assert len(response.context["page"]) == shown
+
+
+def test_pages_hold_only_matches_whatever_else_is_newer(edition, client):
+    section = section_of(edition)
+    matching = bulk_comments(section, 12, status=Status.PUBLISHED)
+    Comment.objects.filter(pk__in=[c.pk for c in matching]).update(
+        created_at=timezone.now() - timedelta(days=2)
+    )
+    Comment.objects.bulk_create(
+        Comment(
+            section_id=section.section_id,
+            edition_section=section,
+            name=f"Annen {n}",
+            body=f"Noe helt annet, nummer {n}.",
+            status=Status.PUBLISHED,
+        )
+        for n in range(15)
+    )
+    wanted = {f"/kommentarer/{c.pk}/" for c in matching}
+    first = client.get("/sok/", {"q": "kommentar"}).context["page"]
+    second = client.get("/sok/", {"q": "kommentar", "side": 2}).context["page"]
+    assert first.paginator.count == 12
+    shown = [hit.url for hit in [*first, *second]]
+    assert len(shown) == 12 and set(shown) == wanted
