@@ -61,9 +61,9 @@ class StoredDocument(Expression):
 
     output_field = SearchVectorField()
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple]:
         alias = compiler.quote_name(compiler.query.get_initial_alias())
-        return f"{alias}.search_document", []
+        return f"{alias}.search_document", ()
 
 
 def _marked(text: str) -> SafeString:
