@@ -238,7 +238,8 @@ class Comment(models.Model):
     history = HistoricalRecords(excluded_fields=["email", "client_hash"])
     objects = CommentQuerySet.as_manager()
 
-    # Annotated by the search on PostgreSQL.
+    # Annotated by the search on PostgreSQL. The search document itself is no field: the
+    # database keeps it (comments/search_index.py, migration 0009_search_index).
     headline: str
     # Set before save() for the history record (django-simple-history).
     _change_reason: str

@@ -6,30 +6,42 @@ small: words reduced to their stem by the same Snowball algorithm PostgreSQL's
 Norwegian configuration uses, every word must match, hits ranked by how often and
 where they match. Neither ever looks at the draft or at comments that
 are not published.
+
+Comments are found through the index the database keeps for them
+(comments/search_index.py): PostgreSQL's stored, GIN-indexed `tsvector`, SQLite's
+FTS5 table of stems ranked by bm25. A search costs the matching rows, not every
+comment. The edition's chapters and sections, a few dozen rows, are matched against
+their stored vectors on PostgreSQL and searched as they are on SQLite.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import threading
 from dataclasses import dataclass
 from typing import Any
 
-import snowballstemmer
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+)
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Expression, F, Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
+from comments import search_index
 from comments.models import Comment
+from comments.search_index import CONFIG, terms
 from guide.models import Edition, EditionChapter, EditionSection
 
 MAX_QUERY = 200
+# What a hit does not show of its section and chapter.
+_WIDE = [f"edition_section__{name}" for name in ("body", "body_html", "text", "change")] + [
+    f"edition_section__edition_chapter__{name}" for name in ("intro", "intro_html", "channels")
+]
 START, STOP = "\x02", "\x03"  # headline markers, replaced by <mark> after escaping
-CONFIG = "norwegian"
-_WORD = re.compile(r"\w+", re.UNICODE)
-_stemmers = threading.local()  # a Snowball stemmer keeps state while it works
 
 
 @dataclass
@@ -42,22 +54,23 @@ class Hit:
     rank: float
 
 
+class StoredDocument(Expression):
+    """PostgreSQL: the search document stored in the queried table, a generated column
+    the models do not declare (migrations comments 0009 and guide 0008). Named through
+    the query's own alias for the table, so it stays right inside a subquery."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple]:
+        alias = compiler.quote_name(compiler.query.get_initial_alias())
+        return f"{alias}.search_document", ()
+
+
 def _marked(text: str) -> SafeString:
     """Escape, then turn our markers into <mark>. Marker characters already in the text
     are removed first (in _snippet), and on PostgreSQL never get past the comment form."""
     escaped = html.escape(text, quote=False)
     return mark_safe(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))
-
-
-def stem(word: str) -> str:
-    stemmer = getattr(_stemmers, "norwegian", None)
-    if stemmer is None:
-        stemmer = _stemmers.norwegian = snowballstemmer.stemmer("norwegian")
-    return stemmer.stemWord(word.lower())
-
-
-def terms(query: str) -> list[str]:
-    return list(dict.fromkeys(stem(w) for w in _WORD.findall(query) if len(w) > 1))
 
 
 def _snippet(text: str, stems: list[str], width: int = 110) -> SafeString:
@@ -82,7 +95,7 @@ class Search:
         self.edition = edition
         self.postgres = connection.vendor == "postgresql"
         self._fixed = self._guide_hits()
-        self._comments = self._comment_queryset()
+        self._comments = self._ranked(Comment.objects.published())
         self.count = len(self._fixed) + self._comments.count()
 
     # The guide: a few dozen rows, ranked and kept in memory.
@@ -93,12 +106,6 @@ class Search:
         )
         if self.postgres:
             query = SearchQuery(self.query, config=CONFIG, search_type="websearch")
-            chapter_vector = SearchVector("title", weight="A", config=CONFIG) + SearchVector(
-                "intro", weight="B", config=CONFIG
-            )
-            section_vector = SearchVector("heading", weight="A", config=CONFIG) + SearchVector(
-                "text", weight="B", config=CONFIG
-            )
             headline: dict[str, Any] = {
                 "start_sel": START,
                 "stop_sel": STOP,
@@ -106,7 +113,7 @@ class Search:
                 "min_words": 15,
             }
             chapters = (
-                chapters.annotate(document=chapter_vector)
+                chapters.alias(document=StoredDocument())
                 .filter(document=query)
                 .annotate(
                     rank=SearchRank(F("document"), query),
@@ -114,7 +121,7 @@ class Search:
                 )
             )
             sections = (
-                sections.annotate(document=section_vector)
+                sections.alias(document=StoredDocument())
                 .filter(document=query)
                 .annotate(
                     rank=SearchRank(F("document"), query),
@@ -165,29 +172,47 @@ class Search:
             rank,
         )
 
-    # Comments: possibly many thousands, paged in the database.
-    def _comment_queryset(self) -> QuerySet:
-        comments = Comment.objects.published().select_related("edition_section__edition_chapter")
+    # Comments: possibly many thousands, found through the stored index and paged in
+    # the database, best first, then newest first. The matches are ranked on their ids
+    # alone; only the page of them is read whole, with its sections and headlines.
+    def _ranked(self, comments: QuerySet) -> QuerySet:
+        """`comments` that match, in order (the database's own ranking)."""
         if self.postgres:
             query = SearchQuery(self.query, config=CONFIG, search_type="websearch")
-            vector = SearchVector("body", config=CONFIG) + SearchVector("quote", config=CONFIG)
             return (
-                comments.annotate(document=vector)
+                comments.alias(document=StoredDocument())
                 .filter(document=query)
-                .annotate(
-                    rank=SearchRank(F("document"), query),
-                    headline=SearchHeadline(
-                        "body", query, config=CONFIG, start_sel=START, stop_sel=STOP
-                    ),
-                )
+                .alias(rank=SearchRank(F("document"), query))
                 .order_by("-rank", "-created_at", "-pk")
             )
         stems = terms(self.query)
         if not stems:
             return comments.none()
-        return comments.filter(self._all_terms(stems, "body", "quote")).order_by(
-            "-created_at", "-pk"
+        fts, table = search_index.FTS_TABLE, search_index.TABLE
+        # The FTS5 table is no model: extra() joins it on its rowid, the comment's id.
+        # Its SQL names the table as is, so this queryset is never used as a subquery.
+        # bm25() is lower for a better match.
+        return comments.extra(
+            tables=[fts],
+            where=[f"{fts}.rowid = {table}.id", f"{fts} MATCH %s"],
+            params=[search_index.fts_query(stems)],
+            select={"bm25": f"bm25({fts})"},
+            order_by=["bm25", "-created_at", "-id"],
         )
+
+    def _comment_page(self, start: int, stop: int) -> list[Comment]:
+        related = "edition_section__edition_chapter"
+        if not self.postgres:
+            # One query, sorting every match: leave the sections' texts out of the sort.
+            page = self._comments.select_related(related).defer(*_WIDE)
+            return list(page[start:stop])
+        # PostgreSQL ranks the matches on their ids, then reads the page whole (ranked
+        # again, ten rows) with its headlines, evaluated for those rows only.
+        ids = self._comments.values("pk")[start:stop]
+        query = SearchQuery(self.query, config=CONFIG, search_type="websearch")
+        page = self._ranked(Comment.objects.filter(pk__in=ids).select_related(related))
+        headline = SearchHeadline("body", query, config=CONFIG, start_sel=START, stop_sel=STOP)
+        return list(page.annotate(headline=headline))
 
     def _comment_hit(self, comment: Comment) -> Hit:
         if self.postgres:
@@ -209,7 +234,7 @@ class Search:
         start = max(0, offset - len(self._fixed))
         wanted = limit - len(page)
         if wanted > 0:
-            page += [self._comment_hit(c) for c in self._comments[start : start + wanted]]
+            page += [self._comment_hit(c) for c in self._comment_page(start, start + wanted)]
         return page
 
 
