@@ -39,7 +39,7 @@ def _run(statements):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("guide", "0007_content_version_moved_to_core"),
+        ("guide", "0008_draft_part_help_text"),
     ]
 
     operations = [migrations.RunPython(_run(FORWARD), _run(REVERSE))]
