@@ -100,10 +100,9 @@ class Search:
 
     # The guide: a few dozen rows, ranked and kept in memory.
     def _guide_hits(self) -> list[Hit]:
-        chapters = EditionChapter.objects.filter(edition=self.edition)
-        sections = EditionSection.objects.filter(edition=self.edition).select_related(
-            "edition_chapter"
-        )
+        # Read through the edition, so each row already knows it (current_url()).
+        chapters = self.edition.chapters.all()
+        sections = self.edition.sections.select_related("edition_chapter")
         if self.postgres:
             query = SearchQuery(self.query, config=CONFIG, search_type="websearch")
             headline: dict[str, Any] = {
@@ -159,7 +158,6 @@ class Search:
         return sum(3 * title.count(t) + text.count(t) for t in stems) / (1 + len(text) / 2000)
 
     def _chapter_hit(self, chapter: EditionChapter, snippet: SafeString, rank: float) -> Hit:
-        chapter.edition = self.edition
         return Hit("chapter", chapter.title, "", chapter.current_url(), snippet, rank + 0.01)
 
     def _section_hit(self, section: EditionSection, snippet: SafeString, rank: float) -> Hit:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from comments.models import Comment, Status
 from comments.search_index import FTS_TABLE
-from tests.comments.conftest import bulk_comments, make_comment, section_of
+from tests.factories import bulk_comments, make_comment, section_of
 
 
 @pytest.fixture
