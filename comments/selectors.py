@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 from comments.models import Comment, Outcome, Status, WithheldReason
 from guide.models import ChapterKind, Edition, EditionChapter, EditionSection
@@ -168,3 +168,44 @@ def comments_page(queryset, number: str | None) -> Page:
     for comment in page.object_list:
         comment.public_replies.sort(key=lambda reply: (reply.created_at, reply.pk))
     return page
+
+
+@dataclass(frozen=True)
+class Addressed:
+    """The first published comments a change answered in one section, and how many it
+    answered in all."""
+
+    first: list[tuple[int, str]]  # (comment id, name), oldest first
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.first)
+
+
+def addressed_by_section(edition_ids: list[int], *, first: int) -> dict[int, Addressed]:
+    """Published top-level comments addressed in these editions, per section identity:
+    the `first` oldest of each section with its total. One query, which returns at most
+    `first` rows per section however many comments there are."""
+    rows = (
+        Comment.objects.visible()
+        .top_level()
+        .filter(addressed_in_edition__in=edition_ids)
+        .annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("section_id")],
+                order_by=[F("created_at").asc(), F("pk").asc()],
+            ),
+            total=Window(Count("pk"), partition_by=[F("section_id")]),
+        )
+        .filter(position__lte=first)
+        .order_by("section_id", "position")
+        .values_list("section_id", "pk", "name", "total")
+    )
+    found: dict[int, Addressed] = {}
+    for section_id, pk, name, total in rows:
+        if section_id not in found:
+            found[section_id] = Addressed(first=[], total=total)
+        found[section_id].first.append((pk, name))
+    return found

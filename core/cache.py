@@ -25,6 +25,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -53,7 +54,7 @@ _down_until = 0.0
 # versions) and no round trip to Redis. Keys carry the versions, so a copy here can
 # never be served after the page changed.
 LOCAL_PAGES = 256
-_local_pages: OrderedDict[str, CachedPage | str] = OrderedDict()
+_local_pages: OrderedDict[str, CachedPage | str | Kept] = OrderedDict()
 _local_lock = threading.Lock()
 
 PAGE_SECONDS = 24 * 3600
@@ -67,6 +68,13 @@ class CachedPage:
     content_type: str
     etag: str
     headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A value computed from the database (a count, a short list), kept per state."""
+
+    value: Any
 
 
 def enabled() -> bool:
@@ -162,7 +170,7 @@ def request_versions(request: HttpRequest) -> versions.Versions:
 # Storing and finding pages ---------------------------------------------------------------
 
 
-def _remember(key: str, page: CachedPage | str) -> None:
+def _remember(key: str, page: CachedPage | str | Kept) -> None:
     with _local_lock:
         _local_pages[key] = page
         _local_pages.move_to_end(key)
@@ -170,7 +178,7 @@ def _remember(key: str, page: CachedPage | str) -> None:
             _local_pages.popitem(last=False)
 
 
-def _lookup(key: str, kind: type[CachedPage] | type[str] = CachedPage):
+def _lookup(key: str, kind: type[CachedPage] | type[str] | type[Kept] = CachedPage):
     with _local_lock:
         page = _local_pages.get(key)
         if page is not None:
@@ -199,6 +207,24 @@ def store_part(request: HttpRequest, name: str, html: str) -> None:
     key = _part_key(request, name)
     cache_set(key, html, PAGE_SECONDS)
     _remember(key, html)
+
+
+def kept_per_state[T](request: HttpRequest, name: str, compute: Callable[[], T]) -> T:
+    """`compute()`, a value read from the database, kept per database state whether or
+    not the page cache is on: under the content versions (read once per request) and the
+    release, in this process and the shared cache. `name` must say everything else the
+    value depends on (a view's filters, the editions it compares). Only for values that
+    depend on published rows alone, which are what move the versions."""
+    raw = "|".join([release(), str(request_versions(request)), name])
+    key = "state:" + hashlib.sha256(raw.encode()).hexdigest()
+    found = _lookup(key, Kept)
+    if found is not None:
+        return found.value
+    value = compute()
+    kept = Kept(value)
+    cache_set(key, kept, PAGE_SECONDS)
+    _remember(key, kept)
+    return value
 
 
 def rendered_once(name: str, *, params: tuple[str, ...] = ()):

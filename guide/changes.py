@@ -75,8 +75,10 @@ class SectionChange:
     moved_to: ChapterState | None = None
     text_changed: bool = False
     diff: list[tuple[str, str]] | None = None  # word diff, filled in by guide.diff
-    # The comments the change answers, filled in by the compare view.
-    comments: list[Any] = field(default_factory=list, compare=False, repr=False)
+    # The comments the change answered (comments.selectors.Addressed) and where to read
+    # them all, filled in by the compare view.
+    addressed: Any = field(default=None, compare=False, repr=False)
+    addressed_url: str = field(default="", compare=False, repr=False)
 
     @property
     def current(self) -> SectionState:

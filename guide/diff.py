@@ -16,7 +16,7 @@ from guide.models import Edition
 
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
 CACHE_SECONDS = 30 * 24 * 3600
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: SectionChange.comments became .addressed
 
 Op = tuple[str, str]  # ("equal" | "insert" | "delete", text)
 

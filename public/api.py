@@ -16,13 +16,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +33,7 @@ from django.views.decorators.http import condition, require_safe
 
 from comments.exports import PUBLIC_FIELDS, export_queryset, row
 from comments.models import Comment, Outcome
-from core.cache import cached_page
+from core.cache import cached_page, kept_per_state
 from guide.models import (
     EDITION_NUMBER_PATTERN,
     ChapterKind,
@@ -214,11 +216,15 @@ def _whole_number(request: HttpRequest, name: str, default: int, highest: int) -
     raise BadParameter(name, f"{name} must be a whole number from 1 to {highest}")
 
 
-def _paginate(request: HttpRequest, queryset: QuerySet) -> tuple[dict[str, Any], list]:
+def _paginate(
+    request: HttpRequest, queryset: QuerySet, *, count: int | None = None
+) -> tuple[dict[str, Any], list]:
     """The page the request asks for (`page`, `page_size`) and the envelope around it.
-    Two queries: the count and the page (none for the page when there is nothing)."""
+    Two queries: the count (unless given) and the page (none when there is nothing)."""
     page_size = _whole_number(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
     paginator = Paginator(queryset, page_size)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is not counted again
     number = _whole_number(request, "page", 1, paginator.num_pages)
     page = paginator.page(number)
     objects = list(page.object_list) if paginator.count else []
@@ -405,16 +411,143 @@ def _comment_data(comment: Comment) -> dict[str, object]:
     }
 
 
+# Keyset pagination ---------------------------------------------------------------------
+#
+# The comment list is read in pages of rows after (or before) a position in its order,
+# oldest first by (created_at, id): each page costs the same whatever its depth, where
+# `?page=` must skip every row before it. A position travels as an opaque, signed
+# cursor, so a client cannot make one up, and a cursor made before a deployment that
+# changes the order or the key simply gets a clear 400.
+
+CURSOR_SALT = "api.comments.cursor"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Position:
+    created_at: datetime
+    pk: int
+
+    @classmethod
+    def of(cls, comment: Comment) -> Position:
+        return cls(comment.created_at, comment.pk)
+
+    def cursor(self) -> str:
+        micros = (self.created_at - _EPOCH) // timedelta(microseconds=1)
+        return signing.Signer(salt=CURSOR_SALT).sign_object([micros, self.pk])
+
+    @classmethod
+    def from_cursor(cls, parameter: str, cursor: str) -> Position:
+        try:
+            micros, pk = signing.Signer(salt=CURSOR_SALT).unsign_object(cursor)
+            if not (isinstance(micros, int) and isinstance(pk, int)):
+                raise ValueError
+            return cls(_EPOCH + timedelta(microseconds=micros), pk)
+        except (signing.BadSignature, ValueError, TypeError, OverflowError):
+            raise BadParameter(
+                parameter,
+                f"{parameter} must be a cursor from this API's next or previous link; this "
+                "one is not valid (any more). Start again from the first page.",
+            ) from None
+
+    def after(self) -> Q:
+        return Q(created_at__gt=self.created_at) | Q(created_at=self.created_at, pk__gt=self.pk)
+
+    def before(self) -> Q:
+        return Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, pk__lt=self.pk)
+
+
+def _count(request: HttpRequest, queryset: QuerySet, filters: dict[str, object]) -> int:
+    """How many rows the list has: counted once per database state and filters, not on
+    every request (COUNT(*) over all published comments grows with them)."""
+    name = "api-count:" + repr(sorted(filters.items()))
+    return kept_per_state(request, name, queryset.count)
+
+
+def _keyset_paginate(
+    request: HttpRequest, queryset: QuerySet, filters: dict[str, object]
+) -> tuple[dict[str, Any], list]:
+    """The page the request asks for, by cursor (`after`, `before`) or from the start,
+    and its envelope: `count`, `page` (1 on the first page, null after a cursor),
+    `page_size`, and `next`/`previous` links with cursors. One query for the page (and,
+    once per database state, one for the count). `page=` still works as it always has
+    (_paginate): the same envelope with page numbers in the links."""
+    page_size = _whole_number(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    after, before = request.GET.get("after"), request.GET.get("before")
+    if "page" in request.GET and (after is not None or before is not None):
+        raise BadParameter("page", "page cannot be combined with after or before")
+    if after is not None and before is not None:
+        raise BadParameter("before", "before cannot be combined with after")
+    count = _count(request, queryset, filters)
+    if "page" in request.GET:
+        return _paginate(request, queryset, count=count)
+
+    forwards = before is None
+    if after is not None:
+        position = Position.from_cursor("after", after)
+        queryset = queryset.filter(position.after(), created_at__gte=position.created_at)
+    elif before is not None:
+        position = Position.from_cursor("before", before)
+        queryset = queryset.filter(position.before(), created_at__lte=position.created_at)
+        queryset = queryset.reverse()
+    rows = list(queryset[: page_size + 1]) if count else []
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    if not forwards:
+        rows.reverse()
+
+    def link(parameter: str, to: Position) -> str:
+        params = request.GET.copy()  # keeps the filters and page_size
+        for name in ("page", "after", "before"):
+            params.pop(name, None)
+        params[parameter] = to.cursor()
+        return _absolute(f"{request.path}?{params.urlencode()}")
+
+    next_link = previous_link = None
+    if forwards:
+        if more:
+            next_link = link("after", Position.of(rows[-1]))
+        if after is not None:
+            # Rows before this page: those before its first row, or, on an empty page
+            # (the rows after the cursor were withheld), the cursor's row and before it.
+            edge = Position.of(rows[0]) if rows else Position(position.created_at, position.pk + 1)
+            previous_link = link("before", edge)
+    else:
+        if more:
+            previous_link = link("before", Position.of(rows[0]))
+        edge = Position.of(rows[-1]) if rows else Position(position.created_at, position.pk - 1)
+        next_link = link("after", edge)
+    envelope = {
+        "count": count,
+        "page": 1 if after is None and before is None else None,
+        "page_size": page_size,
+        "next": next_link,
+        "previous": previous_link,
+    }
+    return envelope, rows
+
+
 # The page cache (keyed by the database-held content versions) outside the API's own
 # wrapper, so a cached answer keeps its CORS header and JSON errors are never cached.
 @cached_page(
-    params=("edition", "chapter", "section", "outcome", "page", "page_size"), redirect=False
+    params=(
+        "edition",
+        "chapter",
+        "section",
+        "outcome",
+        "page",
+        "page_size",
+        "after",
+        "before",
+    ),
+    redirect=False,
 )
 @api(max_age=LIST_MAX_AGE)
 @require_safe
 def comments(request: HttpRequest) -> HttpResponse:
     published = export_queryset(Comment.objects.published())  # the open data's joins
-    envelope, page = _paginate(request, published.filter(**_comment_filters(request)))
+    filters = _comment_filters(request)
+    envelope, page = _keyset_paginate(request, published.filter(**filters), filters)
     return _json({**envelope, "results": [_comment_data(c) for c in page]})
 
 

@@ -22,9 +22,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from comments.models import Comment
-from comments.selectors import with_comment_counts
-from core.cache import cached_page, rendered_once
+from comments.selectors import Addressed, addressed_by_section, with_comment_counts
+from core.cache import cached_page, kept_per_state, rendered_once
 from core.markdown import CONTROL_CHARACTERS
 from guide.changes import ChapterState, SectionState, compare
 from guide.diff import editions_compared, word_diff
@@ -36,6 +35,7 @@ from guide.selectors import (
     guide_context,
     neighbours,
 )
+from public.forms import CompareForm
 from public.pages import chapter_once_at, old_chapter_address
 from public.search import MAX_QUERY, Hit, Search, SearchPage
 
@@ -228,27 +228,39 @@ def _change_summary(changes) -> dict[str, int]:
     return summary
 
 
-def _addressed_between(old: Edition, new: Edition, editions: list[Edition]) -> dict[int, list]:
-    """Published comments addressed by the changes from `old` to `new`, by section."""
+# A changed section lists the first comments it answered and counts the rest, so the
+# page is the same size however many comments one change answered.
+ADDRESSED_SHOWN = 5
+COMPARE_PARAMS = ("fra", "til", "visning")
+
+
+def _addressed_between(
+    request: HttpRequest, old: Edition, new: Edition, editions: list[Edition]
+) -> dict[int, Addressed]:
+    """Published comments addressed by the changes from `old` to `new`, by section: the
+    first few of each and how many. One query per database state (kept_per_state), and
+    it returns at most ADDRESSED_SHOWN rows per section."""
     later, earlier = (new, old) if new.published_at >= old.published_at else (old, new)
-    between = [
+    between = sorted(
         e.pk for e in editions if earlier.published_at < e.published_at <= later.published_at
-    ]
-    comments = (
-        Comment.objects.visible()
-        .top_level()
-        .filter(addressed_in_edition__in=between)
-        .only("pk", "name", "section_id")
-        .order_by("created_at", "pk")
     )
-    by_section: dict[int, list] = {}
-    for comment in comments:
-        by_section.setdefault(comment.section_id, []).append(comment)
-    return by_section
+    return kept_per_state(
+        request,
+        f"addressed:{ADDRESSED_SHOWN}:{between}",
+        lambda: addressed_by_section(between, first=ADDRESSED_SHOWN),
+    )
+
+
+def _section_comments_url(chapter: ChapterState, section: SectionState) -> str:
+    """Where all the comments on `section` are listed: its page, by its address in the
+    newer edition (the guide answers an address that later changed with a redirect)."""
+    name = "public:case_section" if chapter.kind == ChapterKind.CASE else "public:section"
+    return reverse(name, args=[chapter.slug, section.slug]) + "#kommentarer"
 
 
 @require_safe
-@cached_page(params=("fra", "til", "visning"))
+@cached_page(params=COMPARE_PARAMS)
+@rendered_once("compare", params=COMPARE_PARAMS)  # also with the page cache off
 def compare_editions(request: HttpRequest) -> HttpResponse:
     """What changed between any two editions: a form that needs no JavaScript, then
     chapters and sections added, removed, renamed, moved and changed, word by word."""
@@ -259,32 +271,25 @@ def compare_editions(request: HttpRequest) -> HttpResponse:
     }
     if len(all_editions) < 2:
         return render(request, "public/compare.html", context)
-    by_number = {e.number: e for e in all_editions}
-    errors = []
-    old_number = request.GET.get("fra") or all_editions[1].number
-    new_number = request.GET.get("til") or all_editions[0].number
-    if old_number not in by_number:
-        errors.append(("fra", _("There is no version %(number)s.") % {"number": old_number}))
-    if new_number not in by_number:
-        errors.append(("til", _("There is no version %(number)s.") % {"number": new_number}))
-    if not errors and old_number == new_number:
-        errors.append(("til", _("Choose two different versions to compare.")))
-    asked_view = request.GET.get("visning", "inline")
-    view = "side" if asked_view == "side" else "inline"
-    context.update(fra=old_number, til=new_number, view=view, errors=errors)
-    if errors:
+    form = CompareForm(request.GET, editions=all_editions)
+    context["form"] = form
+    if not form.is_valid():
         return render(request, "public/compare.html", context, status=400)
-    if asked_view not in ("side", "inline"):  # shown as the default, never cached
-        return render(request, "public/compare.html", context, status=404)
-    old, new = by_number[old_number], by_number[new_number]
+    old, new = form.cleaned_data["fra"], form.cleaned_data["til"]
     changes = [c for c in editions_compared(old, new) if c.status != "unchanged"]
-    addressed = _addressed_between(old, new, all_editions)
+    addressed = _addressed_between(request, old, new, all_editions)
     for chapter_change in changes:
         for section_change in chapter_change.sections:
-            section_change.comments = addressed.get(section_change.current.id, [])
+            found = addressed.get(section_change.current.id)
+            section_change.addressed = found
+            if found is not None and found.more and section_change.new is not None:
+                section_change.addressed_url = _section_comments_url(
+                    chapter_change.current, section_change.new
+                )
     context.update(
         old=old,
         new=new,
+        view=form.cleaned_data["visning"],
         changes=changes,
         summary=_change_summary(changes),
         query=urlencode({"fra": old.number, "til": new.number}),

@@ -352,12 +352,14 @@ def test_outcome_error_lists_the_allowed_values(guide, client):
 # Pagination --------------------------------------------------------------------------
 
 
-def test_pages_link_to_each_other_keeping_the_filters(open_guide, client):  # noqa: F811
+def test_numbered_pages_link_to_each_other_keeping_the_filters(open_guide, client):  # noqa: F811
+    # Asked for by number, the comment list still links by number (the cursors below are
+    # what its links use otherwise).
     edition = open_guide["edition"]
     made = [make_comment(edition, body=f"Kommentar nummer {n} her.") for n in range(5)]
     url = f"{API}/comments/"
 
-    first = _get(client, url, edition="0.9", page_size=2)
+    first = _get(client, url, edition="0.9", page_size=2, page=1)
     assert (first["count"], first["page"], first["page_size"]) == (5, 1, 2)
     assert first["previous"] is None
     assert first["next"] == f"{SITE}{url}?edition=0.9&page_size=2&page=2"
@@ -370,6 +372,114 @@ def test_pages_link_to_each_other_keeping_the_filters(open_guide, client):  # no
     last = _get(client, url, edition="0.9", page_size=2, page=3)
     assert last["next"] is None
     assert [c["id"] for c in last["results"]] == [made[4].pk]
+
+
+def _ids(data) -> list[int]:
+    return [c["id"] for c in data["results"]]
+
+
+def _follow(client, link: str | None):
+    assert link is not None and link.startswith(SITE)
+    return _get(client, link.removeprefix(SITE))
+
+
+def test_comment_pages_link_by_cursor_forwards_and_back_keeping_the_filters(
+    open_guide,  # noqa: F811
+    client,
+):
+    edition = open_guide["edition"]
+    made = [make_comment(edition, body=f"Kommentar nummer {n} her.") for n in range(5)]
+    make_comment(edition, edition_section=section_of(edition, "forord"), body="Et annet sted.")
+    url = f"{API}/comments/"
+
+    first = _get(client, url, chapter=Chapter.objects.get(slug="ta-stilling").pk, page_size=2)
+    assert (first["count"], first["page"], first["page_size"], first["previous"]) == (5, 1, 2, None)
+    assert _ids(first) == [c.pk for c in made[:2]]
+    assert "chapter=" in first["next"] and "page_size=2" in first["next"]
+    assert "&after=" in first["next"] and "page=" not in first["next"]
+
+    second = _follow(client, first["next"])
+    assert (second["count"], second["page"]) == (5, None)  # no number after a cursor
+    assert _ids(second) == [c.pk for c in made[2:4]]
+    third = _follow(client, second["next"])
+    assert _ids(third) == [made[4].pk]
+    assert third["next"] is None
+
+    back = _follow(client, third["previous"])
+    assert "&before=" in third["previous"]
+    assert _ids(back) == [c.pk for c in made[2:4]]
+    start = _follow(client, back["previous"])
+    assert _ids(start) == [c.pk for c in made[:2]]
+    assert start["previous"] is None  # nothing before it
+    assert _ids(_follow(client, start["next"])) == [c.pk for c in made[2:4]]
+
+
+def test_comments_made_at_the_same_moment_are_neither_skipped_nor_repeated(
+    open_guide,  # noqa: F811
+    client,
+):
+    edition = open_guide["edition"]
+    made = [make_comment(edition, body=f"Kommentar nummer {n} her.") for n in range(7)]
+    Comment.objects.update(created_at=timezone.now())
+    seen, data = [], _get(client, f"{API}/comments/", page_size=3)
+    while True:
+        seen += _ids(data)
+        if data["next"] is None:
+            break
+        data = _follow(client, data["next"])
+    assert seen == [c.pk for c in made]
+
+
+def test_a_cursor_survives_its_comment_being_withheld(open_guide, client):  # noqa: F811
+    edition = open_guide["edition"]
+    made = [make_comment(edition, body=f"Kommentar nummer {n} her.") for n in range(4)]
+    first = _get(client, f"{API}/comments/", page_size=2)
+    comment_withhold(comment=made[1], reason="spam")  # the row the cursor points after
+    second = _follow(client, first["next"])
+    assert _ids(second) == [made[2].pk, made[3].pk]
+    assert second["count"] == 3  # a new database state: counted again
+
+
+def test_an_empty_page_after_a_cursor_links_back_to_the_rows_before_it(
+    open_guide,  # noqa: F811
+    client,
+):
+    edition = open_guide["edition"]
+    made = [make_comment(edition, body=f"Kommentar nummer {n} her.") for n in range(3)]
+    first = _get(client, f"{API}/comments/", page_size=2)
+    comment_withhold(comment=made[2], reason="spam")
+    empty = _follow(client, first["next"])
+    assert (_ids(empty), empty["next"]) == ([], None)
+    assert _ids(_follow(client, empty["previous"])) == [made[0].pk, made[1].pk]
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"after": "abc"}, "after"),
+        ({"before": ""}, "before"),
+        ({"after": "WzEsMl0:forfalsket"}, "after"),
+        ({"after": "x", "before": "y"}, "before"),
+        ({"after": "x", "page": "1"}, "page"),
+    ],
+)
+def test_a_bad_cursor_is_a_400_saying_what_to_do(open_guide, client, params, parameter):  # noqa: F811
+    make_comment(open_guide["edition"])
+    data = _get(client, f"{API}/comments/", 400, **params)
+    assert data["parameter"] == parameter
+    assert data["error"].startswith(f"{parameter} ")
+
+
+def test_a_forged_cursor_is_refused(open_guide, client):  # noqa: F811
+    from django.core import signing
+
+    make_comment(open_guide["edition"])
+    made_up = signing.Signer(salt="another.purpose").sign_object([0, 1])
+    data = _get(client, f"{API}/comments/", 400, after=made_up)
+    assert data["error"] == (
+        "after must be a cursor from this API's next or previous link; this one is not "
+        "valid (any more). Start again from the first page."
+    )
 
 
 def test_default_page_size_is_50(open_guide, client):  # noqa: F811
@@ -544,3 +654,15 @@ def test_comments_list_query_count_is_fixed(
         data = _get(client, f"{API}/comments/", page_size=200)
     assert len(data["results"]) == count
     assert b"@example.no" not in json.dumps(data).encode()
+    # The count is kept per database state: another page of the same list costs
+    # 1 content versions, 2 the page.
+    with django_assert_num_queries(2 if count else 1):
+        data = _get(client, f"{API}/comments/", page_size=100)
+    assert data["count"] == count
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+def test_the_api_page_explains_cursors_in_every_language(db, client, language):
+    html = client.get("/apne-data/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert "<code>after</code>" in html and "<code>before</code>" in html
+    assert "<code>next</code>" in html and "<code>page</code>" in html

@@ -75,3 +75,65 @@ def data(request, db):
 def test_public_page_query_count(data, client, django_assert_num_queries, url, queries):
     with django_assert_num_queries(queries):
         assert client.get(url).status_code == 200
+
+
+# The compare page and the API comment list do the same work however many comments there
+# are: the count, and the comments a change answered, are read once per database state
+# and return a bounded number of rows.
+
+
+def _many(n: int):
+    """Editions 0.9 and 1.0, with `n` published comments on one section of 0.9, all
+    answered by 1.0's change to it."""
+    from comments.models import Status
+    from tests.comments.conftest import bulk_comments
+
+    chapter = make_chapter(slug="forste", title="Første", sections=2)
+    edition_publish(number="0.9", title="Først")
+    for section in chapter.sections.all():
+        edit(section, body=section.body + " Endret.")
+    new = edition_publish(number="1.0", title="Så")
+    old_section = EditionSection.objects.filter(edition__number="0.9").first()
+    bulk_comments(
+        old_section,
+        n,
+        status=Status.PUBLISHED,
+        published_at=timezone.now(),
+        addressed_in_edition=new,
+    )
+
+
+@pytest.mark.parametrize("page_cache", [True, False], ids=["page-cache", "no-page-cache"])
+@pytest.mark.parametrize("n", [10, 30])
+def test_compare_and_api_query_counts_do_not_grow_with_comments(
+    db, client, settings, django_assert_num_queries, n, page_cache
+):
+    import core.cache
+
+    settings.PAGE_CACHE = page_cache
+    _many(n)
+    # Cold: 1 content versions, 2 all editions, 3-8 both editions' chapters, sections and
+    # section texts (the word diffs), 9 the first five comments answered in each section
+    # with each section's total.
+    with django_assert_num_queries(9):
+        html = client.get("/endringer/").content.decode()
+    assert f"og {n - 5} kommentarer til" in html or f"and {n - 5} more comments" in html
+    # Warm: 1 content versions (the page, kept per database state, page cache or not).
+    with django_assert_num_queries(1):
+        client.get("/endringer/")
+
+    # Cold: 1 content versions, 2 count the comments, 3 the first page.
+    with django_assert_num_queries(3):
+        data = client.get("/api/v1/comments/?page_size=5").json()
+    assert data["count"] == n
+    core.cache._local_pages.clear()
+    from django.core.cache import cache
+
+    cache.clear()
+    # A page after a cursor, cold: the same three.
+    cursor = data["next"].split("/api/v1/comments/")[1]
+    with django_assert_num_queries(3):
+        assert len(client.get("/api/v1/comments/" + cursor).json()["results"]) == 5
+    # Another page of the same list: 1 content versions, 2 the page (the count is kept).
+    with django_assert_num_queries(2):
+        client.get("/api/v1/comments/?page_size=7")
