@@ -167,7 +167,7 @@ def _addressed(count: int, *, edition_number: str = "1.0", **fields):
     from django.utils import timezone
 
     from comments.models import Status
-    from tests.comments.conftest import bulk_comments
+    from tests.factories import bulk_comments
 
     section = EditionSection.objects.get(
         edition__number="0.9", slug="del-2", edition_chapter__slug="ta-stilling"

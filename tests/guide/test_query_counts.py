@@ -86,7 +86,7 @@ def _many(n: int):
     """Editions 0.9 and 1.0, with `n` published comments on one section of 0.9, all
     answered by 1.0's change to it."""
     from comments.models import Status
-    from tests.comments.conftest import bulk_comments
+    from tests.factories import bulk_comments
 
     chapter = make_chapter(slug="forste", title="Første", sections=2)
     edition_publish(number="0.9", title="Først")
