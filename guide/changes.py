@@ -8,6 +8,7 @@ recognised as the same section and not as one removed and one added.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from guide.models import Chapter, Edition, EditionChapter, EditionSection, Section
@@ -64,9 +65,34 @@ def edition_state(edition: Edition) -> State:
     return state
 
 
+class ChangeStatus(StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+
+
 @dataclass
-class SectionChange:
-    status: str  # "added", "removed", "changed" or "unchanged"
+class Change:
+    """What chapter and section changes share: their status, asked by name."""
+
+    status: ChangeStatus
+
+    @property
+    def is_added(self) -> bool:
+        return self.status == ChangeStatus.ADDED
+
+    @property
+    def is_removed(self) -> bool:
+        return self.status == ChangeStatus.REMOVED
+
+    @property
+    def is_unchanged(self) -> bool:
+        return self.status == ChangeStatus.UNCHANGED
+
+
+@dataclass
+class SectionChange(Change):
     old: SectionState | None
     new: SectionState | None
     renamed: bool = False
@@ -88,8 +114,7 @@ class SectionChange:
 
 
 @dataclass
-class ChapterChange:
-    status: str  # "added", "removed", "changed" or "unchanged"
+class ChapterChange(Change):
     old: ChapterState | None
     new: ChapterState | None
     renamed: bool = False
@@ -105,7 +130,7 @@ class ChapterChange:
 
     @property
     def changed_sections(self) -> list[SectionChange]:
-        return [s for s in self.sections if s.status != "unchanged"]
+        return [s for s in self.sections if not s.is_unchanged]
 
 
 def _relative_positions(ids: list[int], keep: set[int]) -> dict[int, int]:
@@ -124,20 +149,20 @@ def compare(old: State, new: State) -> list[ChapterChange]:
     ordered = list(new.values()) + [c for c in old.values() if c.id not in new]
     for chapter in ordered:
         before, after = old.get(chapter.id), new.get(chapter.id)
-        change = ChapterChange(status="unchanged", old=before, new=after)
+        change = ChapterChange(status=ChangeStatus.UNCHANGED, old=before, new=after)
         if before is None:
-            change.status = "added"
+            change.status = ChangeStatus.ADDED
         elif after is None:
-            change.status = "removed"
+            change.status = ChangeStatus.REMOVED
         else:
             change.renamed = (before.slug, before.title) != (after.slug, after.title)
             change.moved = old_chapter_pos[chapter.id] != new_chapter_pos[chapter.id]
             change.intro_changed = before.intro != after.intro
         change.sections = _compare_sections(before, after, old_home, new_home)
-        if change.status == "unchanged" and (
+        if change.is_unchanged and (
             change.renamed or change.moved or change.intro_changed or change.changed_sections
         ):
-            change.status = "changed"
+            change.status = ChangeStatus.CHANGED
         changes.append(change)
     return changes
 
@@ -160,7 +185,7 @@ def _compare_sections(
         if prior is None:
             came_from = old_home.get(section.id)
             if came_from is None:
-                result.append(SectionChange("added", None, section))
+                result.append(SectionChange(ChangeStatus.ADDED, None, section))
                 continue
             prior = next(s for s in came_from.sections if s.id == section.id)
             result.append(_changed(prior, section, moved=True, moved_from=came_from))
@@ -171,10 +196,12 @@ def _compare_sections(
             continue
         went_to = new_home.get(section.id)
         if went_to is None:
-            result.append(SectionChange("removed", section, None))
+            result.append(SectionChange(ChangeStatus.REMOVED, section, None))
         else:
             # Listed under its new chapter as moved; here only a pointer to it.
-            result.append(SectionChange("changed", section, None, moved=True, moved_to=went_to))
+            result.append(
+                SectionChange(ChangeStatus.CHANGED, section, None, moved=True, moved_to=went_to)
+            )
     return result
 
 
@@ -186,7 +213,7 @@ def _changed(
     moved_from: ChapterState | None = None,
 ) -> SectionChange:
     change = SectionChange(
-        "unchanged",
+        ChangeStatus.UNCHANGED,
         prior,
         section,
         renamed=(prior.slug, prior.heading) != (section.slug, section.heading),
@@ -195,5 +222,5 @@ def _changed(
         text_changed=prior.body != section.body,
     )
     if change.renamed or change.moved or change.text_changed:
-        change.status = "changed"
+        change.status = ChangeStatus.CHANGED
     return change

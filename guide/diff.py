@@ -16,7 +16,7 @@ from guide.models import Edition
 
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
 CACHE_SECONDS = 30 * 24 * 3600
-CACHE_VERSION = 2  # 2: SectionChange.comments became .addressed
+CACHE_VERSION = 3  # 2: SectionChange.comments became .addressed; 3: ChangeStatus
 
 Op = tuple[str, str]  # ("equal" | "insert" | "delete", text)
 
@@ -63,7 +63,7 @@ def editions_compared(old: Edition, new: Edition) -> list[ChapterChange]:
         old_text, new_text = _texts(old), _texts(new)
         for chapter in changes:
             for section in chapter.sections:
-                if section.text_changed or section.status in ("added", "removed"):
+                if section.text_changed or section.is_added or section.is_removed:
                     section_id = section.current.id
                     section.diff = word_diff(
                         old_text.get(section_id, ""), new_text.get(section_id, "")

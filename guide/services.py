@@ -49,9 +49,9 @@ def _changes_since(previous: Edition | None) -> dict[int, str]:
     kinds: dict[int, str] = {}
     for chapter in compare(edition_state(previous), draft_state()):
         for section in chapter.sections:
-            if section.new is None or section.status == "unchanged":
+            if section.new is None or section.is_unchanged:
                 continue
-            if section.status == "added":
+            if section.is_added:
                 kind = SectionChangeKind.ADDED
             elif section.text_changed:
                 kind = SectionChangeKind.CHANGED

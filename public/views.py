@@ -25,7 +25,7 @@ from django.views.decorators.http import require_safe
 from comments.selectors import Addressed, addressed_by_section, with_comment_counts
 from core.cache import cached_page, kept_per_state, rendered_once
 from core.markdown import CONTROL_CHARACTERS
-from guide.changes import ChapterState, SectionState, compare
+from guide.changes import ChangeStatus, ChapterState, SectionState, compare
 from guide.diff import editions_compared, word_diff
 from guide.models import ChapterKind, Edition, EditionChapter, EditionSection
 from guide.selectors import (
@@ -134,7 +134,7 @@ def edition(request: HttpRequest, number: str) -> HttpResponse:
     previous = newest_first[position + 1] if position + 1 < len(newest_first) else None
     changes = []
     if previous is not None:
-        changes = [c for c in editions_compared(previous, chosen) if c.status != "unchanged"]
+        changes = [c for c in editions_compared(previous, chosen) if not c.is_unchanged]
     context = guide_context(
         chosen,
         edition_chapters(chosen),
@@ -219,9 +219,9 @@ def _change_summary(changes) -> dict[str, int]:
     summary = {"added": 0, "removed": 0, "renamed": 0, "moved": 0, "changed": 0}
     for chapter in changes:
         for section in chapter.sections:
-            if section.status in ("added", "removed"):
+            if section.is_added or section.is_removed:
                 summary[section.status] += 1
-            elif section.new is not None and section.status == "changed":
+            elif section.new is not None and section.status == ChangeStatus.CHANGED:
                 summary["renamed"] += section.renamed
                 summary["moved"] += section.moved
                 summary["changed"] += section.text_changed
@@ -276,7 +276,7 @@ def compare_editions(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "public/compare.html", context, status=400)
     old, new = form.cleaned_data["fra"], form.cleaned_data["til"]
-    changes = [c for c in editions_compared(old, new) if c.status != "unchanged"]
+    changes = [c for c in editions_compared(old, new) if not c.is_unchanged]
     addressed = _addressed_between(request, old, new, all_editions)
     for chapter_change in changes:
         for section_change in chapter_change.sections:
@@ -336,7 +336,7 @@ def chapter_history(request: HttpRequest, chapter: str) -> HttpResponse:
         (change,) = compare({old_state.id: old_state}, {new_state.id: new_state})
         old_texts, new_texts = texts[before.pk], texts[after.pk]
         for section in change.sections:
-            if section.text_changed or section.status in ("added", "removed"):
+            if section.text_changed or section.is_added or section.is_removed:
                 section.diff = word_diff(
                     old_texts.get(section.current.id, ""), new_texts.get(section.current.id, "")
                 )

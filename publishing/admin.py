@@ -221,7 +221,7 @@ class EditionAdmin(ReadableHistoryAdmin):
         changes = [
             change
             for change in compare(edition_state(current) if current else {}, draft_state())
-            if change.status != "unchanged"
+            if not change.is_unchanged
         ]
         confirming = request.method == "POST" and form.is_valid() and not confirmed
         plan = form.plan() if confirming else None

@@ -56,7 +56,7 @@ class Command(BaseCommand):
         changes = [
             c
             for c in compare(edition_state(current) if current else {}, draft_state())
-            if c.status != "unchanged"
+            if not c.is_unchanged
         ]
         base = current.number if current else "nothing"
         self.stdout.write(f"{len(changes)} chapters changed since {base}:")
