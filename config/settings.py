@@ -37,27 +37,28 @@ def env_bool(name: str, default: bool) -> bool:
     )
 
 
-def _env_number[N: (int, float)](
-    name: str, default: N, parse: type[N], minimum: N, what: str, limit: str
-) -> N:
+def _env_number[N: (int, float)](name: str, default: N, parse: type[N], what: str) -> N:
     value = os.environ.get(name)
     if value is None or value == "":
         return default
     try:
-        number = parse(value)
+        return parse(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={value!r} is not {what}.") from None
-    if number < minimum or (limit == "more than" and number == minimum):
-        raise ImproperlyConfigured(f"{name}={value!r} must be {limit} {minimum:g}.")
-    return number
 
 
 def env_int(name: str, default: int, minimum: int = 0) -> int:
-    return _env_number(name, default, int, minimum, "a whole number", "at least")
+    number = _env_number(name, default, int, "a whole number")
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name}={os.environ.get(name)!r} must be at least {minimum}.")
+    return number
 
 
 def env_float(name: str, default: float) -> float:
-    return _env_number(name, default, float, 0.0, "a number", "more than")
+    number = _env_number(name, default, float, "a number")
+    if number <= 0:
+        raise ImproperlyConfigured(f"{name}={os.environ.get(name)!r} must be more than 0.")
+    return number
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
