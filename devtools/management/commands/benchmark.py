@@ -359,16 +359,20 @@ class Command(BaseCommand):
             env.pop("REDIS_URL", None)
         return env
 
-    def _manage(self, env: dict[str, str], *args: str) -> None:
+    def _manage(self, env: dict[str, str], *args: str) -> str:
+        """Run a management command in a process of its own; its last line of output."""
         if args[0] == "seed_demo":  # devtools is installed only with debug on
             env = {**env, "DJANGO_DEBUG": "true"}
-        subprocess.run(
+        result = subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=settings.BASE_DIR,
             env=env,
             check=True,
-            stdout=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
         )
+        lines = result.stdout.strip().splitlines()
+        return lines[-1] if lines else ""
 
     def _collectstatic(self) -> None:
         self.stdout.write("Collecting static files…")
@@ -392,19 +396,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"  ready in {time.monotonic() - started:.0f} s")
         if env.get("REDIS_URL"):
-            subprocess.run(
-                [
-                    sys.executable,
-                    "manage.py",
-                    "shell",
-                    "-c",
-                    "from django.core.cache import cache; cache.clear()",
-                ],
-                cwd=settings.BASE_DIR,
-                env=env,
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
+            self._manage(env, "shell", "-c", "from django.core.cache import cache; cache.clear()")
 
     def _recreate_postgres_database(self, env: dict[str, str]) -> None:
         import psycopg
@@ -428,15 +420,7 @@ class Command(BaseCommand):
             f"print(posted.filter(created_at__gte=at({since}), created_at__lt=at({until}))"
             ".count(), posted.count())"
         )
-        result = subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c", command],
-            cwd=settings.BASE_DIR,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        within, total = result.stdout.strip().splitlines()[-1].split()
+        within, total = self._manage(env, "shell", "-c", command).split()
         return int(within), int(total)
 
     def _remove_posted(self, env: dict[str, str]) -> None:
@@ -444,13 +428,7 @@ class Command(BaseCommand):
         command = (
             "from comments.models import Comment; Comment.objects.filter(name='Last test').delete()"
         )
-        subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c", command],
-            cwd=settings.BASE_DIR,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        self._manage(env, "shell", "-c", command)
 
     def _worker_memory_mb(self, arbiter: int) -> list[float]:
         """Resident memory of each gunicorn worker, in MB."""
@@ -623,15 +601,7 @@ class Command(BaseCommand):
         second after it ends, and its worst latency is the publish's cost to readers.
         Run last for a size: it changes the data the pages show."""
         env = {**env, "INNSPILL_PAGE_CACHE": "on"}
-        changed = subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c", DRAFT_CHANGE],
-            cwd=settings.BASE_DIR,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        number = changed.stdout.strip().splitlines()[-1]
+        number = self._manage(env, "shell", "-c", DRAFT_CHANGE)
         self.server, self.port = self._start_server(env)
         try:
             self._settle(env)
