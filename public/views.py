@@ -15,7 +15,6 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import render
-from django.template.loader import select_template
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
@@ -38,6 +37,7 @@ from guide.selectors import (
 from public.forms import CompareForm
 from public.pages import chapter_once_at, old_chapter_address
 from public.search import MAX_QUERY, Hit, Search, SearchPage
+from public.statements import statement
 
 
 @require_safe
@@ -157,21 +157,16 @@ def edition_chapter(request: HttpRequest, number: str, chapter: str) -> HttpResp
     return _chapter_page(request, chosen, chapter, None, current=current)
 
 
-def _statement(request: HttpRequest, name: str, context: dict | None = None) -> HttpResponse:
+def _statement(request: HttpRequest, name: str, *, contents: bool = False) -> HttpResponse:
+    """A statement page in the reader's language; `contents` lists its sections on top."""
     language = get_language() or settings.LANGUAGE_CODE
-    template = select_template([f"pages/{name}.{language}.html", f"pages/{name}.nb.html"])
-    return HttpResponse(template.render(context or {}, request))
+    context = {"name": name, "statement": statement(name, language), "contents": contents}
+    return render(request, "pages/statement.html", context)
 
 
 @require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
-    # The periods the page promises are the ones `purge_personal_data` keeps.
-    retention = {
-        "client_hash_days": settings.RETAIN_CLIENT_HASH_DAYS,
-        "email_months": settings.RETAIN_EMAIL_MONTHS,
-        "login_days": settings.RETAIN_LOGIN_RECORDS_DAYS,
-    }
-    return _statement(request, "personvern", {"retention": retention})
+    return _statement(request, "personvern")
 
 
 @require_safe
@@ -183,7 +178,7 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 def api_docs(request: HttpRequest) -> HttpResponse:
     """The API and the open-data files explained for people, in the reader's language.
     Example addresses are absolute, from SITE_URL, never from the request's Host."""
-    return _statement(request, "api", {"site_url": settings.SITE_URL})
+    return _statement(request, "api", contents=True)
 
 
 @require_safe
