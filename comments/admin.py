@@ -473,17 +473,29 @@ class CommentAdmin(ReadableHistoryAdmin):
         pks = list(queryset.values_list("pk", flat=True))
         return list(Comment.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
 
-    @admin.action(description=_("Publish the selected comments"), permissions=["change"])
-    def publish_selected(self, request, queryset):
+    def _decide(
+        self,
+        request,
+        queryset,
+        decide: Callable[[Comment], object],
+        done: Callable[[int], str],
+    ) -> None:
+        """Take one decision on each selected comment, all locked, in one transaction,
+        and say on how many: `done(count)` gives the message, with %(n)d for the count."""
         with transaction.atomic():
             comments = self._locked(queryset)
             for comment in comments:
-                comment_publish(comment=comment, user=request.user)
-        self.message_user(
+                decide(comment)
+        count = len(comments)
+        self.message_user(request, done(count) % {"n": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Publish the selected comments"), permissions=["change"])
+    def publish_selected(self, request, queryset):
+        self._decide(
             request,
-            ngettext("%(n)d comment published.", "%(n)d comments published.", len(comments))
-            % {"n": len(comments)},
-            messages.SUCCESS,
+            queryset,
+            lambda c: comment_publish(comment=c, user=request.user),
+            lambda n: ngettext("%(n)d comment published.", "%(n)d comments published.", n),
         )
 
     @admin.action(
@@ -505,15 +517,11 @@ class CommentAdmin(ReadableHistoryAdmin):
         self._withhold(request, queryset, WithheldReason.SPAM)
 
     def _withhold(self, request, queryset, reason: str) -> None:
-        with transaction.atomic():
-            comments = self._locked(queryset)
-            for comment in comments:
-                comment_withhold(comment=comment, reason=reason, user=request.user)
-        self.message_user(
+        self._decide(
             request,
-            ngettext("%(n)d comment withheld.", "%(n)d comments withheld.", len(comments))
-            % {"n": len(comments)},
-            messages.SUCCESS,
+            queryset,
+            lambda c: comment_withhold(comment=c, reason=reason, user=request.user),
+            lambda n: ngettext("%(n)d comment withheld.", "%(n)d comments withheld.", n),
         )
 
     @admin.action(

@@ -8,7 +8,6 @@ where the passage still is and says so plainly where the passage was rewritten.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import models
 from django.db.models.functions import Coalesce
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.history import Recorded, staff_member
 from guide.models import Edition, EditionSection, Section
 
 BODY_MIN = 10
@@ -110,7 +110,7 @@ def _needs_attention() -> models.Q:
     )
 
 
-class Comment(models.Model):
+class Comment(Recorded, models.Model):
     section = models.ForeignKey(
         Section,
         verbose_name=_("section"),
@@ -171,14 +171,7 @@ class Comment(models.Model):
     )
     outcome_explanation = models.TextField(_("explanation of the outcome"), blank=True)
     response = models.TextField(_("official response"), blank=True)
-    responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responded by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    responded_by = staff_member(_("responded by"))
     responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
 
     # The answer being prepared: never public, never mailed, until "Publish the answer"
@@ -197,14 +190,7 @@ class Comment(models.Model):
         help_text=_("Public once the answer is published, and e-mailed to the commenter."),
     )
     draft_saved_at = models.DateTimeField(_("draft saved"), null=True, blank=True)
-    draft_saved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("draft saved by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    draft_saved_by = staff_member(_("draft saved by"))
 
     # The revision of the section that addressed this comment, and the edition that
     # first published that revision.
@@ -241,9 +227,6 @@ class Comment(models.Model):
     # Annotated by the search on PostgreSQL. The search document itself is no field: the
     # database keeps it (comments/search_index.py, migration 0009_search_index).
     headline: str
-    # Set before save() for the history record (django-simple-history).
-    _change_reason: str
-    _history_user: object
 
     class Meta:
         verbose_name = _("comment")

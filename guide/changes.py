@@ -73,10 +73,19 @@ class ChangeStatus(StrEnum):
 
 
 @dataclass
-class Change:
-    """What chapter and section changes share: their status, asked by name."""
+class Change[S]:
+    """What chapter and section changes share: their status, asked by name, and the
+    two sides, of which at least one is there."""
 
     status: ChangeStatus
+    old: S | None
+    new: S | None
+
+    @property
+    def current(self) -> S:
+        current = self.new or self.old
+        assert current is not None  # a change has at least one side
+        return current
 
     @property
     def is_added(self) -> bool:
@@ -92,9 +101,7 @@ class Change:
 
 
 @dataclass
-class SectionChange(Change):
-    old: SectionState | None
-    new: SectionState | None
+class SectionChange(Change[SectionState]):
     renamed: bool = False
     moved: bool = False
     moved_from: ChapterState | None = None  # the chapter it was in, if it changed chapter
@@ -106,27 +113,13 @@ class SectionChange(Change):
     addressed: Any = field(default=None, compare=False, repr=False)
     addressed_url: str = field(default="", compare=False, repr=False)
 
-    @property
-    def current(self) -> SectionState:
-        current = self.new or self.old
-        assert current is not None  # a change has at least one side
-        return current
-
 
 @dataclass
-class ChapterChange(Change):
-    old: ChapterState | None
-    new: ChapterState | None
+class ChapterChange(Change[ChapterState]):
     renamed: bool = False
     moved: bool = False
     intro_changed: bool = False
     sections: list[SectionChange] = field(default_factory=list)
-
-    @property
-    def current(self) -> ChapterState:
-        current = self.new or self.old
-        assert current is not None  # a change has at least one side
-        return current
 
     @property
     def changed_sections(self) -> list[SectionChange]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
+from core.history import Recorded, staff_member
 from core.markdown import render
 
 EDITION_NUMBER_PATTERN = r"\d{1,4}(?:\.\d{1,4}){0,3}"
@@ -111,7 +111,7 @@ class EditionQuerySet(models.QuerySet["Edition"]):
         )
 
 
-class Edition(models.Model):
+class Edition(Recorded, models.Model):
     """A published, citable version of the whole guide. Its text never changes once
     published; only its comment period may be moved (to extend a deadline)."""
 
@@ -131,14 +131,7 @@ class Edition(models.Model):
         help_text=_("What is new in this edition, in plain language. Shown publicly."),
     )
     published_at = models.DateTimeField(_("published"), default=timezone.now, db_index=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("published by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    published_by = staff_member(_("published by"))
     comment_opens = models.DateTimeField(
         _("comments open"),
         null=True,
@@ -160,9 +153,6 @@ class Edition(models.Model):
     last_round_pk: int | None
     last_round_opens: datetime
     last_round_closes: datetime
-    # Set before save() for the history record (django-simple-history).
-    _change_reason: str
-    _history_user: object
 
     class Meta:
         verbose_name = _("edition")
@@ -234,7 +224,7 @@ class ChapterFacts:
         return [c.strip() for c in self.channels.split(",") if c.strip()]
 
 
-class DraftPart(models.Model):
+class DraftPart(Recorded, models.Model):
     """What chapters and sections of the working draft share: whether the next edition
     takes them, and a revision number that guards the editor against lost updates."""
 
@@ -250,10 +240,6 @@ class DraftPart(models.Model):
     )
 
     objects = DraftQuerySet.as_manager()
-
-    # Set before save() for the history record (django-simple-history).
-    _change_reason: str
-    _history_user: object
 
     class Meta:
         abstract = True

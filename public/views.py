@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -63,6 +64,12 @@ def cases(request: HttpRequest) -> HttpResponse:
     return render(request, "public/case_list.html", guide_context(edition, chapters))
 
 
+def _chapter_view(view: Callable) -> Callable:
+    """A chapter page: GET only, served from the page cache, and rendered once per
+    state of the guide also with the page cache off, as it holds nothing personal."""
+    return require_safe(cached_page(rendered_once("chapter")(view)))
+
+
 def _chapter_page(
     request: HttpRequest,
     edition: Edition,
@@ -101,17 +108,13 @@ def _chapter_page(
     return render(request, "public/chapter_detail.html", context)
 
 
-@require_safe
-@cached_page
-@rendered_once("chapter")  # also with the page cache off: the page holds nothing personal
+@_chapter_view
 def chapter(request: HttpRequest, chapter: str) -> HttpResponse:
     edition = current_edition_or_404()
     return _chapter_page(request, edition, chapter, ChapterKind.CHAPTER, current=edition)
 
 
-@require_safe
-@cached_page
-@rendered_once("chapter")  # also with the page cache off: the page holds nothing personal
+@_chapter_view
 def case(request: HttpRequest, case: str) -> HttpResponse:
     edition = current_edition_or_404()
     return _chapter_page(request, edition, case, ChapterKind.CASE, current=edition)
@@ -147,9 +150,7 @@ def edition(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "public/edition_detail.html", context)
 
 
-@require_safe
-@cached_page
-@rendered_once("chapter")  # also with the page cache off: the page holds nothing personal
+@_chapter_view
 def edition_chapter(request: HttpRequest, number: str, chapter: str) -> HttpResponse:
     chosen = edition_or_404(number)
     current = Edition.objects.current()
