@@ -227,10 +227,13 @@ def kept_per_state[T](request: HttpRequest, name: str, compute: Callable[[], T])
     return value
 
 
-def rendered_once(name: str, *, params: tuple[str, ...] = ()):
+def rendered_once(
+    name: str, *, params: tuple[str, ...] = (), content_type: str = "text/html; charset=utf-8"
+):
     """For a view whose 200 answer is the same for every visitor in a given database
-    state: keep its HTML as a part (whether or not the page cache is on), so it is
-    rendered once per database state, language and round, not once per request. Only
+    state: keep its text (HTML, or the API's JSON with its `content_type`) as a part
+    (whether or not the page cache is on), so it is rendered once per database state,
+    language and round, not once per request. Only
     canonical query strings (`params`, each once) are kept; other requests, answers
     that set a cookie or use a CSRF token, and views that say `page_cacheable = False`
     run as usual."""
@@ -242,8 +245,8 @@ def rendered_once(name: str, *, params: tuple[str, ...] = ()):
             if request.method not in ("GET", "HEAD") or variant is None:
                 return view(request, *args, **kwargs)
             part = f"{name}?{variant}"
-            if (html := cached_part(request, part)) is not None:
-                return HttpResponse(html)
+            if (text := cached_part(request, part)) is not None:
+                return HttpResponse(text, content_type=content_type)
             response = view(request, *args, **kwargs)
             if _shareable(request, response):
                 store_part(request, part, response.content.decode())

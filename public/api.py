@@ -33,7 +33,7 @@ from django.views.decorators.http import condition, require_safe
 
 from comments.exports import PUBLIC_FIELDS, export_queryset, row
 from comments.models import Comment, Outcome
-from core.cache import cached_page, kept_per_state
+from core.cache import cached_page, kept_per_state, rendered_once
 from guide.models import (
     EDITION_NUMBER_PATTERN,
     ChapterKind,
@@ -527,23 +527,20 @@ def _keyset_paginate(
     return envelope, rows
 
 
+COMMENT_LIST_PARAMS = (
+    *("edition", "chapter", "section", "outcome"),
+    *("page", "page_size", "after", "before"),
+)
+
+
 # The page cache (keyed by the database-held content versions) outside the API's own
 # wrapper, so a cached answer keeps its CORS header and JSON errors are never cached.
-@cached_page(
-    params=(
-        "edition",
-        "chapter",
-        "section",
-        "outcome",
-        "page",
-        "page_size",
-        "after",
-        "before",
-    ),
-    redirect=False,
-)
+# With the page cache off, the JSON of a page is still built once per database state
+# (rendered_once, inside the wrapper, which adds the headers to every answer).
+@cached_page(params=COMMENT_LIST_PARAMS, redirect=False)
 @api(max_age=LIST_MAX_AGE)
 @require_safe
+@rendered_once("api-comments", params=COMMENT_LIST_PARAMS, content_type="application/json")
 def comments(request: HttpRequest) -> HttpResponse:
     published = export_queryset(Comment.objects.published())  # the open data's joins
     filters = _comment_filters(request)

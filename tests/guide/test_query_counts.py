@@ -137,3 +137,10 @@ def test_compare_and_api_query_counts_do_not_grow_with_comments(
     # Another page of the same list: 1 content versions, 2 the page (the count is kept).
     with django_assert_num_queries(2):
         client.get("/api/v1/comments/?page_size=7")
+    # The same page again, warm: 1 content versions (its JSON is kept per database state,
+    # page cache or not), and the same answer with the API's headers.
+    with django_assert_num_queries(1):
+        again = client.get("/api/v1/comments/?page_size=7")
+    assert again["Content-Type"] == "application/json"
+    assert again["Access-Control-Allow-Origin"] == "*"
+    assert len(again.json()["results"]) == 7
