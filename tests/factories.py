@@ -76,16 +76,9 @@ def make_staff_user(username: str, group: str):
 
 def make_chapter(*, kind: str = ChapterKind.CHAPTER, sections: int = 2, **fields) -> Chapter:
     n = next(_counter)
-    chapter = Chapter(
-        kind=kind,
-        slug=fields.pop("slug", f"kapittel-{n}"),
-        title=fields.pop("title", f"Kapittel {n}"),
-        order=fields.pop("order", n),
-        intro=fields.pop("intro", "Innledning til kapittelet."),
-        **fields,
-    )
-    chapter._change_reason = "Opprettet i test"
-    chapter.save()
+    chapter = Chapter(kind=kind, slug=f"kapittel-{n}", title=f"Kapittel {n}", order=n)
+    chapter.intro = "Innledning til kapittelet."
+    edit(chapter, "Opprettet i test", **fields)
     for i in range(1, sections + 1):
         make_section(chapter, slug=f"del-{i}", heading=f"Del {i}", order=i)
     return chapter
@@ -93,17 +86,9 @@ def make_chapter(*, kind: str = ChapterKind.CHAPTER, sections: int = 2, **fields
 
 def make_section(chapter: Chapter, **fields) -> Section:
     n = next(_counter)
-    section = Section(
-        chapter=chapter,
-        slug=fields.pop("slug", f"del-{n}"),
-        heading=fields.pop("heading", f"Del {n}"),
-        order=fields.pop("order", n),
-        body=fields.pop("body", f"Tekst i del {n}. Her står det noe om formålet."),
-        **fields,
-    )
-    section._change_reason = "Opprettet i test"
-    section.save()
-    return section
+    section = Section(chapter=chapter, slug=f"del-{n}", heading=f"Del {n}", order=n)
+    section.body = f"Tekst i del {n}. Her står det noe om formålet."
+    return edit(section, "Opprettet i test", **fields)
 
 
 def edit(obj, note: str = "Endret i test", **fields):

@@ -461,6 +461,11 @@ CONTENT = st.fixed_dictionaries(
 )
 
 
+def _content_ending_with(text: str) -> dict[str, str]:
+    """A CONTENT example: a valid comment whose body ends with `text`."""
+    return {"name": "Ola Nordmann", "organisation": "", "body": VALID["body"] + text, "quote": ""}
+
+
 def _feed_summaries(response) -> list[str]:
     """The HTML summaries of an Atom feed (titles are plain text: type="text")."""
     assert response.status_code == 200
@@ -475,23 +480,13 @@ def _feed_summaries(response) -> list[str]:
     # control characters other than NUL, and once such a comment is published the Atom
     # feeds raise UnserializableContentError ("Control characters are not supported in
     # XML 1.0"): /feed/kommentarer/ and the chapter's feed answer 500 for everyone.
-    content={
-        "name": "Ola Nordmann",
-        "organisation": "",
-        "body": VALID["body"] + " \x1b[31m",
-        "quote": "",
-    },
+    content=_content_ending_with(" \x1b[31m"),
 )
 @example(
     # BUG (guide/search.py, _marked/_snippet): the search marks its hits with \x02 and
     # \x03 and turns those into <mark> and </mark> after escaping, so the same control
     # characters in a published comment become markup on /sok/ (stray, unbalanced tags).
-    content={
-        "name": "Ola Nordmann",
-        "organisation": "",
-        "body": VALID["body"] + " \x03\x02<b>ikke uthevet</b>",
-        "quote": "",
-    },
+    content=_content_ending_with(" \x03\x02<b>ikke uthevet</b>"),
 )
 @each_example_rolled_back
 def test_accepted_hostile_content_is_text_wherever_it_is_shown(open_guide, client, content):

@@ -33,6 +33,19 @@ def visit(page, base_url: str, path: str, status: int = 200):
     return response
 
 
+def navigate(page, action, *, status: int | None = 200, what: str = "the page"):
+    """Run `action` (a click, a key press) and wait for the page it leads to, which must
+    answer `status` (any status: None)."""
+    with page.expect_navigation(wait_until="load") as navigation:
+        action()
+    response = navigation.value
+    if status is not None:
+        assert response is not None and response.status == status, (
+            f"{what}: HTTP {response.status if response else None}, expected {status}"
+        )
+    return response
+
+
 def axe_violations(page) -> list[dict]:
     return _axe.run(page, options=AXE_OPTIONS).response["violations"]
 

@@ -14,6 +14,7 @@ from tests.browser.helpers import (
     describe,
     describe_violations,
     has_focus_indicator,
+    navigate,
     visit,
 )
 
@@ -40,14 +41,8 @@ def assert_no_axe_violations(page, label: str) -> None:
 
 def submit(page, form: str = ".comment-form", *, status: int | None = None):
     """Press the form's submit button and wait for the page it leads to."""
-    with page.expect_navigation(wait_until="load") as navigation:
-        page.click(f"{form} button[type=submit]")
-    response = navigation.value
-    if status is not None:
-        assert response is not None and response.status == status, (
-            f"submitting {form}: HTTP {response.status if response else None}, expected {status}"
-        )
-    return response
+    button = f"{form} button[type=submit]"
+    return navigate(page, lambda: page.click(button), status=status, what=f"submitting {form}")
 
 
 def assert_receipt(page) -> None:
@@ -144,8 +139,13 @@ def test_comment_without_javascript(new_context, open_guide):
 
 # --- 2. selecting a passage on the chapter page --------------------------------------
 
-SELECT_JS = """({section, first, words}) => {
-  const paragraph = document.querySelector(`section#${section} .prose[data-quote-source] p`);
+# Select words `first` to `first + words - 1` of the first long enough paragraph of the
+# section (of the page where section is null); with `cut`, from the middle of the first
+# word to the middle of the last: a hasty selection that cuts words.
+SELECT_JS = """({section, first, words, cut}) => {
+  const scope = section ? `section#${section} ` : '';
+  const paragraph = document.querySelector(`${scope}.prose[data-quote-source] p`);
+  if (cut) paragraph.scrollIntoView({block: 'center'});
   const walker = document.createTreeWalker(paragraph, NodeFilter.SHOW_TEXT);
   let node = walker.nextNode();
   while (node && node.textContent.trim().split(/\\s+/).length < first + words + 1) {
@@ -157,16 +157,28 @@ SELECT_JS = """({section, first, words}) => {
   const found = [];
   let match;
   while ((match = re.exec(text))) found.push([match.index, match.index + match[0].length]);
-  const start = found[first][0];
-  const end = found[first + words - 1][1];
+  const [startWordStart, startWordEnd] = found[first];
+  const [endWordStart, endWordEnd] = found[first + words - 1];
   const range = document.createRange();
-  range.setStart(node, start);
-  range.setEnd(node, end);
+  range.setStart(node, cut ? Math.min(startWordStart + 2, startWordEnd - 1) : startWordStart);
+  range.setEnd(node, cut ? Math.max(endWordEnd - 2, endWordStart + 1) : endWordEnd);
   const selection = window.getSelection();
   selection.removeAllRanges();
   selection.addRange(range);
-  return selection.toString();
+  const rect = range.getBoundingClientRect();
+  return {
+    selected: selection.toString(),
+    whole: text.slice(startWordStart, endWordEnd),
+    rect: {top: rect.top, bottom: rect.bottom, left: rect.left, right: rect.right},
+  };
 }"""
+
+
+def select_words(page, section: str | None = SECTION_ID, *, cut: bool = False) -> dict | None:
+    """Select the third to the sixth word of a paragraph with SELECT_JS: what was selected,
+    the whole words it touches and where it is on screen (None: no paragraph long enough)."""
+    return page.evaluate(SELECT_JS, {"section": section, "first": 2, "words": 4, "cut": cut})
+
 
 QUOTE_BUTTON_SHOWN_JS = "() => document.querySelector('[data-quote-button]').hidden === false"
 
@@ -176,9 +188,9 @@ def test_comment_on_a_selected_passage(page, open_guide):
 
     visit(page, open_guide, CHAPTER)
     section = f"section#{SECTION_ID}"
-    selected = page.evaluate(SELECT_JS, {"section": SECTION_ID, "first": 2, "words": 4})
-    assert selected, "could not find a text node to select in the first paragraph"
-    quote = " ".join(selected.split())
+    found = select_words(page)
+    assert found, "could not find a text node to select in the first paragraph"
+    quote = " ".join(found["selected"].split())
 
     # Wait for the script to un-hide the button (is_visible alone is not enough while
     # the CSS shows it even with `hidden`: see test_quote_button_only_shows_for_a_selection).
@@ -219,13 +231,11 @@ def test_comment_on_a_selected_passage(page, open_guide):
 
 def test_comment_on_a_selected_passage_on_the_section_page(page, open_guide):
     visit(page, open_guide, SECTION)
-    selected = page.evaluate(
-        SELECT_JS.replace("section#${section} ", ""), {"section": "", "first": 2, "words": 4}
-    )
-    assert selected
+    found = select_words(page, section=None)
+    assert found
     page.wait_for_function(QUOTE_BUTTON_SHOWN_JS, timeout=3000)
     page.locator("[data-quote-button]").click()
-    assert page.input_value("#id_quote") == " ".join(selected.split())
+    assert page.input_value("#id_quote") == " ".join(found["selected"].split())
     assert page.input_value("[name=quote_prefix]").strip()
     assert page.input_value("[name=quote_suffix]").strip()
     active = page.evaluate("() => document.activeElement.id")
@@ -255,7 +265,7 @@ def test_quote_button_only_shows_for_a_selection(new_context, page, open_guide):
     if page.evaluate(VISIBLE_JS):
         problems.append("the chapter page shows the quote button before anything is selected")
 
-    page.evaluate(SELECT_JS, {"section": SECTION_ID, "first": 2, "words": 4})
+    select_words(page)
     page.wait_for_function(QUOTE_BUTTON_SHOWN_JS, timeout=3000)
     if not page.evaluate(VISIBLE_JS):
         problems.append("the quote button is not shown after a passage is selected")
@@ -487,38 +497,6 @@ def test_axe_on_commenting_pages(page, open_guide, prepare):
 
 # --- issue 14: the quote button beside the selection, whole words, error summary -------
 
-# Select from the middle of word `first` to the middle of word `first + words - 1` of the
-# first long enough paragraph of the section: a hasty selection that cuts words.
-SELECT_PARTIAL_JS = """({section, first, words}) => {
-  const paragraph = document.querySelector(`section#${section} .prose[data-quote-source] p`);
-  paragraph.scrollIntoView({block: 'center'});
-  const walker = document.createTreeWalker(paragraph, NodeFilter.SHOW_TEXT);
-  let node = walker.nextNode();
-  while (node && node.textContent.trim().split(/\\s+/).length < first + words + 1) {
-    node = walker.nextNode();
-  }
-  if (!node) return null;
-  const text = node.textContent;
-  const re = /\\S+/g;
-  const found = [];
-  let match;
-  while ((match = re.exec(text))) found.push([match.index, match.index + match[0].length]);
-  const [startWordStart, startWordEnd] = found[first];
-  const [endWordStart, endWordEnd] = found[first + words - 1];
-  const range = document.createRange();
-  range.setStart(node, Math.min(startWordStart + 2, startWordEnd - 1));
-  range.setEnd(node, Math.max(endWordEnd - 2, endWordStart + 1));
-  const selection = window.getSelection();
-  selection.removeAllRanges();
-  selection.addRange(range);
-  const rect = range.getBoundingClientRect();
-  return {
-    selected: selection.toString(),
-    whole: text.slice(startWordStart, endWordEnd),
-    rect: {top: rect.top, bottom: rect.bottom, left: rect.left, right: rect.right},
-  };
-}"""
-
 BUTTON_BOX_JS = """() => {
   const box = document.querySelector('[data-quote-button]').getBoundingClientRect();
   return {top: box.top, bottom: box.bottom, left: box.left, right: box.right,
@@ -532,7 +510,7 @@ def test_quote_button_is_beside_the_selection_and_quotes_whole_words(
 ):
     page = new_context(viewport={"width": width, "height": 900}).new_page()
     visit(page, open_guide, CHAPTER)
-    found = page.evaluate(SELECT_PARTIAL_JS, {"section": SECTION_ID, "first": 2, "words": 4})
+    found = select_words(page, cut=True)
     assert found, "could not find a text node to select in the first paragraph"
     assert found["selected"] != found["whole"], "the selection should cut words to test this"
     page.wait_for_function(QUOTE_BUTTON_SHOWN_JS, timeout=3000)

@@ -14,6 +14,7 @@ from tests.browser.helpers import (
     check_tab_order,
     describe,
     focused,
+    navigate,
     tab_to,
     visit,
 )
@@ -24,14 +25,9 @@ PATH_JS = "() => location.pathname + location.search"
 
 
 def press_enter_and_wait(page, status: int | None = 200):
-    with page.expect_navigation(wait_until="load") as navigation:
-        page.keyboard.press("Enter")
-    response = navigation.value
-    if status is not None:
-        assert response is not None and response.status == status, (
-            f"HTTP {response.status if response else None}, expected {status}"
-        )
-    return response
+    return navigate(
+        page, lambda: page.keyboard.press("Enter"), status=status, what="pressing Enter"
+    )
 
 
 def from_the_top(page) -> None:

@@ -6,22 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from publishing.services import edition_publish
 from tests.factories import edit, make_chapter, make_section
-
-PUBLIC_PAGES = [
-    "/",
-    "/veileder/",
-    "/veileder/forord/",
-    "/veileder/forord/del-1/",
-    "/eksempler/",
-    "/eksempler/lanekassa/",
-    "/eksempler/lanekassa/del-1/",
-    "/versjoner/",
-    "/versjoner/0.9/",
-    "/versjoner/0.9/forord/",
-    "/versjoner/0.9/lanekassa/",
-    "/personvern/",
-    "/tilgjengelighet/",
-]
+from tests.guide.pages import PUBLIC_PAGES
 
 
 @pytest.mark.parametrize("url", PUBLIC_PAGES)

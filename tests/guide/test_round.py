@@ -13,31 +13,9 @@ from django.utils import timezone
 from guide.rounds import Round, round_of
 from publishing.services import edition_publish
 from tests.factories import edit, make_comment
+from tests.guide.pages import PUBLIC_PAGES
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
-
-PAGES = [
-    "/",
-    "/veileder/",
-    "/veileder/ta-stilling/",
-    "/veileder/ta-stilling/del-1/",
-    "/veileder/ta-stilling/endringer/",
-    "/veileder/hele/",
-    "/eksempler/",
-    "/eksempler/lanekassa/",
-    "/eksempler/lanekassa/del-1/",
-    "/versjoner/",
-    "/versjoner/0.9/",
-    "/versjoner/0.9/forord/",
-    "/endringer/",
-    "/kommentarer/",
-    "/horing/",
-    "/horing/rapport/",
-    "/sok/?q=tekst",
-    "/personvern/",
-    "/tilgjengelighet/",
-    "/apne-data/",
-]
 
 
 def _open_until(edition, closes):
@@ -54,7 +32,7 @@ def test_every_page_shows_the_deadline_with_time_and_days_left_while_open(guide,
               "september", "oktober", "november", "desember"]  # fmt: skip
     day = deadline.date()
     shown = f"{day.day}. {months[day.month - 1]} {day.year} kl. 23.59</time>, 12 dager igjen"
-    for url in PAGES:
+    for url in PUBLIC_PAGES:
         response = client.get(url)
         assert response.status_code == 200, url
         html = response.content.decode()
@@ -78,7 +56,7 @@ def test_every_page_says_the_round_has_ended_and_links_to_the_report(guide, clie
     edition.comment_opens = timezone.now() - timedelta(days=60)
     edition.comment_closes = timezone.now() - timedelta(days=1)
     edition.save()
-    for url in PAGES:
+    for url in PUBLIC_PAGES:
         html = client.get(url).content.decode()
         assert "Høringen er avsluttet." in html, url
         assert 'href="/horing/rapport/"' in html, url

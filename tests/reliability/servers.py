@@ -42,6 +42,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pytest
 
+from devtools.appserver import GUNICORN_COMMAND, free_port, production_env
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 # One secret for the whole session: instances of one deployment share it (client hashes
@@ -83,12 +85,6 @@ needs_postgres_and_redis = pytest.mark.skipif(
 # Processes ----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def base_env(database_url: str) -> dict[str, str]:
     """The production settings, with nothing inherited that could point elsewhere."""
     dropped = {
@@ -101,23 +97,8 @@ def base_env(database_url: str) -> dict[str, str]:
         "EMAIL_BACKEND",
         "SITE_URL",
     }
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "GUNICORN_")) and key not in dropped
-    }
-    env.update(
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY=SECRET_KEY,
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        DJANGO_LOG_LEVEL="WARNING",
-        DATABASE_URL=database_url,
-        COMMENT_RATE_LIMIT="off",
-        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
-        GUNICORN_ACCESS_LOG="",
-        PYTHONUNBUFFERED="1",
-    )
+    env = production_env(SECRET_KEY, drop=dropped)
+    env.update(DATABASE_URL=database_url, COMMENT_RATE_LIMIT="off", PYTHONUNBUFFERED="1")
     return env
 
 
@@ -197,7 +178,7 @@ class Gunicorn:
     def _start_once(self) -> bool:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"],
+                GUNICORN_COMMAND,
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,

@@ -20,27 +20,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .servers import (
-    SECRET_KEY,
-    Gunicorn,
-    admin_login,
-    app_env,
-    base_env,
-    forget_cached_pages,
-    get,
-    manage,
-    needs_postgres_and_redis,
-    new_client,
-    post_comment,
-    post_form,
-    postgres_url,
-    running,
-    server_errors,
-    shared_redis_url,
-    wait_for_fresh_window,
-)
+from . import servers
 
-pytestmark = [pytest.mark.reliability, needs_postgres_and_redis]
+pytestmark = [pytest.mark.reliability, servers.needs_postgres_and_redis]
 
 RATE_LIMIT = 3  # comments per minute and client
 EDITOR = ("reliability-editor", "et-langt-passord-for-pålitelighet")
@@ -57,23 +39,25 @@ PG_RESTART = ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "resta
 @pytest.fixture(scope="module")
 def instances(collected_static, databases, module_dir):
     database = databases.create("shared", postgres=True)
-    manage(
-        base_env(database.url),
+    servers.manage(
+        servers.base_env(database.url),
         "shell",
         "-c",
         "from accounts.models import User; "
         f"User.objects.create_superuser({EDITOR[0]!r}, 'redaktor@example.no', {EDITOR[1]!r})",
     )
-    redis_url = shared_redis_url()
-    forget_cached_pages(redis_url)
-    env = app_env(
+    redis_url = servers.shared_redis_url()
+    servers.forget_cached_pages(redis_url)
+    env = servers.app_env(
         database.url,
         redis_url=redis_url,
         rate_limit=f"{RATE_LIMIT}/m",
         trusted_proxies=1,  # so each test (and each load client) is a client of its own
     )
-    assert env["DJANGO_SECRET_KEY"] == SECRET_KEY  # shared, as client hashes must agree
-    with running(Gunicorn("a", env, module_dir), Gunicorn("b", env, module_dir)) as (a, b):
+    assert env["DJANGO_SECRET_KEY"] == servers.SECRET_KEY  # shared, as client hashes must agree
+    with servers.running(
+        servers.Gunicorn("a", env, module_dir), servers.Gunicorn("b", env, module_dir)
+    ) as (a, b):
         yield a, b, database
 
 
@@ -82,12 +66,12 @@ def test_a_rate_limit_reached_through_one_instance_holds_on_the_other(instances)
     a, b, database = instances
     _, section_path = database.first_section_path()
     marker = f"rel-{uuid.uuid4().hex[:12]}"
-    wait_for_fresh_window(10)
-    client = new_client()
+    servers.wait_for_fresh_window(10)
+    client = servers.new_client()
 
-    def send(server: Gunicorn, number: int, sender: str = client) -> int:
+    def send(server: servers.Gunicorn, number: int, sender: str = client) -> int:
         text = f"Kommentar {marker} nummer {number} om grensen for innsending."
-        return post_comment(server.port, section_path, text, client=sender).status
+        return servers.post_comment(server.port, section_path, text, client=sender).status
 
     through_a = [send(a, n) for n in range(RATE_LIMIT)]
     assert through_a == [302] * RATE_LIMIT, f"the first {RATE_LIMIT} through A: {through_a}"
@@ -96,14 +80,14 @@ def test_a_rate_limit_reached_through_one_instance_holds_on_the_other(instances)
         f"after {RATE_LIMIT} comments through A, the next through B answered {then_b} "
         f"and through A {then_a} (429 expected: the limit is shared through Redis)"
     )
-    other = send(b, 99, sender=new_client())
+    other = send(b, 99, sender=servers.new_client())
     assert other == 302, f"another client through B answered {other}"
     assert len(database.comment_bodies(marker)) == RATE_LIMIT + 1
-    assert not server_errors(a.log() + b.log()), server_errors(a.log() + b.log())
+    assert not servers.server_errors(a.log() + b.log()), servers.server_errors(a.log() + b.log())
 
 
-def _login(server: Gunicorn) -> str:
-    return admin_login(server, *EDITOR)["sessionid"]
+def _login(server: servers.Gunicorn) -> str:
+    return servers.admin_login(server, *EDITOR)["sessionid"]
 
 
 @pytest.mark.reliability
@@ -114,7 +98,7 @@ def test_an_edition_published_through_one_instance_is_served_by_the_other_at_onc
     (old_title,) = database.query("SELECT title FROM guide_chapter WHERE slug = %s", (slug,))[0]
 
     # B serves the chapter page, the second time from the shared page cache.
-    first, second = get(b.port, chapter_path), get(b.port, chapter_path)
+    first, second = servers.get(b.port, chapter_path), servers.get(b.port, chapter_path)
     assert first.status == second.status == 200
     assert old_title in second.text and first.header("ETag") == second.header("ETag")
 
@@ -122,7 +106,7 @@ def test_an_edition_published_through_one_instance_is_served_by_the_other_at_onc
     new_title = f"Ny tittel {uuid.uuid4().hex[:8]}"
     database.query("UPDATE guide_chapter SET title = %s WHERE slug = %s", (new_title, slug))
     session = _login(a)
-    published = post_form(
+    published = servers.post_form(
         a.port,
         "/admin/guide/edition/publish/",
         {
@@ -140,14 +124,14 @@ def test_an_edition_published_through_one_instance_is_served_by_the_other_at_onc
     assert database.query("SELECT 1 FROM guide_edition WHERE number = '1.0'")
 
     # At once, with no wait: B serves the new edition.
-    after = get(b.port, chapter_path)
+    after = servers.get(b.port, chapter_path)
     assert after.status == 200
     assert new_title in after.text, (
         f"B still serves the old chapter page after 1.0 was published through A "
         f"(ETag before {second.header('ETag')}, after {after.header('ETag')})"
     )
-    assert "1.0" in get(b.port, "/versjoner/").text
-    assert not server_errors(a.log() + b.log()), server_errors(a.log() + b.log())
+    assert "1.0" in servers.get(b.port, "/versjoner/").text
+    assert not servers.server_errors(a.log() + b.log()), servers.server_errors(a.log() + b.log())
 
 
 # PostgreSQL restarted under load ---------------------------------------------------------
@@ -191,7 +175,7 @@ def _wait_for_postgres(url: str, seconds: float = 90) -> float:
 
 
 def _restart_problem() -> str | None:
-    url = postgres_url() or ""
+    url = servers.postgres_url() or ""
     if urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
         return "PostgreSQL is not on this machine: it cannot be restarted from here"
     if not (shutil.which("pg_ctlcluster") and shutil.which("pg_isready")):
@@ -235,9 +219,13 @@ def test_the_app_recovers_from_a_postgresql_restart_without_being_restarted(inst
             try:
                 if kind == "post":
                     text = f"Kommentar {marker} nummer {number:06d} under omstart."
-                    response = post_comment(server.port, section_path, text, client=new_client())
+                    response = servers.post_comment(
+                        server.port, section_path, text, client=servers.new_client()
+                    )
                 else:
-                    response = get(server.port, section_path if kind == "section" else chapter_path)
+                    response = servers.get(
+                        server.port, section_path if kind == "section" else chapter_path
+                    )
                 result, body = str(response.status), response.text[:300]
             except OSError as error:
                 result, body = f"{error.__class__.__name__}: {error}", ""
@@ -256,14 +244,14 @@ def test_the_app_recovers_from_a_postgresql_restart_without_being_restarted(inst
         time.sleep(1)  # B's last requests finish
         began = time.monotonic()
         restarted = subprocess.run(PG_RESTART, capture_output=True, text=True, timeout=120)
-        ready = _wait_for_postgres(postgres_url())
+        ready = _wait_for_postgres(servers.postgres_url())
         b_idle.clear()
         time.sleep(5)  # load goes on against the restarted server, on both instances
     finally:
         stop.set()
         for thread in threads:
             thread.join(timeout=30)
-        _wait_for_postgres(postgres_url())
+        _wait_for_postgres(servers.postgres_url())
     assert restarted.returncode == 0, f"{PG_RESTART} failed: {restarted.stderr}"
 
     def phase(o: Outcome) -> str:
@@ -281,8 +269,10 @@ def test_the_app_recovers_from_a_postgresql_restart_without_being_restarted(inst
             f"  {name}: {len(group)} requests, {sum(failed.values())} failed {dict(failed)}"
         )
     report = "\n".join(lines) + (
-        f"\ngunicorn A log ({a.log_path}) from its first error:\n{server_errors(a.log())[:3000]}"
-        f"\ngunicorn B log ({b.log_path}) from its first error:\n{server_errors(b.log())[:3000]}"
+        f"\ngunicorn A log ({a.log_path}) from its first error:\n"
+        f"{servers.server_errors(a.log())[:3000]}"
+        f"\ngunicorn B log ({b.log_path}) from its first error:\n"
+        f"{servers.server_errors(b.log())[:3000]}"
     )
     print(report)  # shown with -s or -rA
     assert all(len(phases[name]) >= 20 for name in ("before", "after, on A", "after, on B")), report
@@ -292,7 +282,7 @@ def test_the_app_recovers_from_a_postgresql_restart_without_being_restarted(inst
 
     # Both instances answer their health checks, with the workers they had.
     for server in (a, b):
-        health = get(server.port, "/healthz")
+        health = servers.get(server.port, "/healthz")
         assert health.status == 200, f"{server.name}: /healthz {health.status} {health.text}"
         assert server.worker_pids() == workers_before[server.name], (
             f"{server.name}'s workers were replaced during the restart:\n{report}"

@@ -20,7 +20,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,7 +34,8 @@ from django.core import signing
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-WSGI_APP = "config.wsgi:application"
+from devtools.appserver import GUNICORN_COMMAND, free_port, production_env
+
 CLEAR_CACHE = "from django.core.cache import cache; cache.clear()"
 CSRF_SECRET = "benchmarkbenchmarkbenchmarkbench"  # 32 characters, as Django's secrets are
 BENCH_SECRET_KEY = "benchmark-only-" + "x" * 50
@@ -165,12 +165,6 @@ print(f"{major}.{int(minor) + 1}")
 def _n(number: int) -> str:
     """12 345: a thin space between thousands, as Norwegian writes them."""
     return f"{number:,}".replace(",", " ")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _ms(value: str) -> float:
@@ -330,18 +324,11 @@ class Command(BaseCommand):
         return "SQLite (WAL), cache in local memory (per process)"
 
     def _base_env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_"))}
+        env = production_env(BENCH_SECRET_KEY)
         env.update(
-            DJANGO_DEBUG="false",
-            DJANGO_SECRET_KEY=BENCH_SECRET_KEY,
-            DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-            DJANGO_SECURE_SSL_REDIRECT="false",
-            DJANGO_LOG_LEVEL="WARNING",
             INNSPILL_BENCHMARK="true",
             TRUSTED_PROXY_COUNT="1",  # the POST script's X-Forwarded-For (see there)
-            GUNICORN_ACCESS_LOG="",
             GUNICORN_LOG_LEVEL="warning",
-            EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
         )
         return env
 
@@ -448,9 +435,9 @@ class Command(BaseCommand):
 
     def _start_server(self, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
         """gunicorn as production runs it (config/gunicorn.py), on a free port."""
-        port = _free_port()
+        port = free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", WSGI_APP],
+            GUNICORN_COMMAND,
             cwd=settings.BASE_DIR,
             env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
             start_new_session=True,
