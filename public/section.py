@@ -19,7 +19,7 @@ from comments.models import AnchorState, Comment
 from comments.receipts import receipt_url, sent_comment
 from comments.selectors import comments_page, public_comments
 from comments.services import comment_submit
-from core.cache import cached_part, store_part
+from core.cache import cached_part, kept_per_state, store_part
 from core.client import client_fields
 from core.markdown import highlight, html_text
 from core.ratelimit import RateLimited
@@ -139,9 +139,14 @@ def section_page(request: HttpRequest, chapter: str, section: str, kind: str) ->
 def _section_post(request: HttpRequest, chapter: str, section: str, kind: str) -> HttpResponse:
     """A comment sent without JavaScript: stored and redirected to its receipt, with no
     page rendered; the page comes back only to show what went wrong."""
-    # One query finds the section and its edition; the page around it is read only if
-    # the form has to be shown again.
-    section_row = current_section(chapter, section, kind)
+    # The section and its edition, read once per database state (a publish or a change to
+    # the round moves the versions); the page around it is read only if the form has to
+    # be shown again.
+    section_row = kept_per_state(
+        request,
+        f"current-section:{kind}:{chapter}:{section}",
+        lambda: current_section(chapter, section, kind),
+    )
     if section_row is None:
         raise Http404("No such section.")
     edition = section_row.edition

@@ -396,7 +396,9 @@ def test_a_failing_mail_server_loses_nothing(open_guide, client, monkeypatch, ca
 def test_comment_post_query_count_is_fixed(open_guide, client, django_assert_num_queries):
     _comments(open_guide["edition"], 20)
     client.post(URL, {**VALID, "body": "Den første kommentaren min her."})
-    # 1 the section with its chapter and edition; 2 a savepoint, 3 the client's recent
+    # 1 the content versions (the section with its chapter and edition is kept per
+    # database state: the first POST read it, and a pending comment moves no version);
+    # 2 a savepoint, 3 the client's recent
     # comments (rate limit), 4 the comment, 5 its history row, 6 the savepoint released;
     # after commit, for the receipt (a background thread in production): 7 comments to
     # this address today. No page is rendered: the answer is a redirect to the receipt.
@@ -406,3 +408,4 @@ def test_comment_post_query_count_is_fixed(open_guide, client, django_assert_num
     with django_assert_num_queries(7 + (connection.vendor == "postgresql")):
         response = client.post(URL, {**VALID, "body": "Den andre kommentaren min her."})
     assert response.status_code == 302
+    assert Comment.objects.filter(body="Den andre kommentaren min her.").exists()
