@@ -225,7 +225,7 @@ class Comment(Recorded, models.Model):
     objects = CommentQuerySet.as_manager()
 
     # Annotated by the search on PostgreSQL. The search document itself is no field: the
-    # database keeps it (comments/search_index.py, migration 0009_search_index).
+    # database keeps it (comments/search_index.py, migrations 0009 and 0010).
     headline: str
 
     class Meta:

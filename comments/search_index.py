@@ -1,20 +1,24 @@
 """The comments' full-text index, kept by the database itself.
 
-Every comment row carries its search document, whatever wrote the row (a form,
-`bulk_create`, `update()`, `loaddata`, plain SQL), because the database computes it:
+The index follows every write, whatever wrote the row (a form, `bulk_create`,
+`update()`, `loaddata`, plain SQL), because the database keeps it:
 
 - PostgreSQL: `comments_comment.search_document`, a stored generated `tsvector`
   column with the Norwegian configuration over the body and the quote (the same
   vector the search computed per request before), with a GIN index (`comment_search`).
   The model does not declare it; public.search reads it.
-- SQLite: `comments_comment_fts`, a contentless FTS5 table holding the words of the
-  body and the quote reduced to their Snowball stems (the algorithm PostgreSQL's
-  Norwegian configuration uses), keyed by the comment's id. Triggers keep it in step;
-  they call `innspill_stems()`, a function every Django connection gets (`register`).
-  A program writing comments through another SQLite connection must register it too.
+- SQLite: `comments_comment_fts`, an FTS5 table holding, for each comment the public
+  may see (exactly `CommentQuerySet.published()`'s rule), the words of the body and
+  the quote reduced to their Snowball stems (the algorithm PostgreSQL's Norwegian
+  configuration uses), keyed by the comment's id. Counting and ranking a search's
+  matches therefore need the index alone. Triggers keep it in step: a comment enters
+  and leaves with its own visibility, a reply also with its parent's. They call
+  `innspill_stems()`, a function every Django connection gets (`register`). A program
+  writing comments through another SQLite connection must register it too. It is a
+  regular FTS5 table, storing its documents (SQLite 3.40 has no `contentless_delete`),
+  so a trigger may delete a row the index does not hold.
 
-Both index every comment; the search filters on what the public may see, so a status
-change needs no index work.
+PostgreSQL indexes every comment; its search filters on what the public may see.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from django.db import connections
 CONFIG = "norwegian"
 TABLE = "comments_comment"
 FTS_TABLE = "comments_comment_fts"
+PUBLISHED = "published"  # comments.models.Status.PUBLISHED, in SQL
 STEMS = "innspill_stems"
 _WORD = re.compile(r"\w+", re.UNICODE)
 _stemmers = threading.local()  # a Snowball stemmer keeps state while it works
@@ -66,22 +71,61 @@ def register(sender: Any = None, connection: Any = None, **kwargs: Any) -> None:
         connection.connection.create_function(STEMS, -1, stems, deterministic=True)
 
 
-def _document(row: str) -> str:
-    return f"{STEMS}({row}.body, {row}.quote)"
+def _shown(row: str) -> str:
+    """SQL: `row` itself is published and not hidden (what a reply needs of its parent)."""
+    return f"({row}.status = '{PUBLISHED}' AND NOT {row}.hidden_by_reports)"
+
+
+def _public(row: str) -> str:
+    """SQL: the public may see `row`, exactly CommentQuerySet.published()'s rule."""
+    parent = (
+        f"EXISTS (SELECT 1 FROM {TABLE} AS parent "
+        f"WHERE parent.id = {row}.parent_id AND {_shown('parent')})"
+    )
+    return f"({_shown(row)} AND ({row}.parent_id IS NULL OR {parent}))"
+
+
+def _index(row: str) -> str:
+    """SQL: index `row` (after its old entry went) if the public may see it."""
+    return (
+        f"INSERT INTO {FTS_TABLE}(rowid, document) "
+        f"SELECT {row}.id, {STEMS}({row}.body, {row}.quote) WHERE {_public(row)};"
+    )
+
+
+def _reindex_replies(parent: str) -> str:
+    """SQL: index the replies to `parent` again: whether the public sees them depends on
+    it. The index is a regular FTS5 table (it stores its documents), so deleting a rowid
+    it does not hold is harmless."""
+    return (
+        f"DELETE FROM {FTS_TABLE} WHERE rowid IN "
+        f"(SELECT id FROM {TABLE} WHERE parent_id = {parent}.id); "
+        f"INSERT INTO {FTS_TABLE}(rowid, document) "
+        f"SELECT reply.id, {STEMS}(reply.body, reply.quote) FROM {TABLE} AS reply "
+        f"WHERE reply.parent_id = {parent}.id AND {_public('reply')};"
+    )
 
 
 def sqlite_triggers() -> list[str]:
-    delete = (
-        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, document) "
-        f"VALUES ('delete', old.id, {_document('old')});"
+    """The triggers that keep the index holding exactly the public comments."""
+    forget = f"DELETE FROM {FTS_TABLE} WHERE rowid = old.id;"
+    changed = " OR ".join(
+        f"old.{name} IS NOT new.{name}"
+        for name in ("id", "status", "hidden_by_reports", "body", "quote", "parent_id")
     )
-    insert = f"INSERT INTO {FTS_TABLE}(rowid, document) VALUES (new.id, {_document('new')});"
-    changed = "WHEN old.body IS NOT new.body OR old.quote IS NOT new.quote OR old.id != new.id"
     triggers = {
-        "insert": f"AFTER INSERT ON {TABLE} BEGIN {insert} END",
-        "delete": f"AFTER DELETE ON {TABLE} BEGIN {delete} END",
+        # A reply may be written before its parent (loaddata): the parent's arrival
+        # decides about its replies too.
+        "insert": f"AFTER INSERT ON {TABLE} BEGIN {_index('new')} {_reindex_replies('new')} END",
+        "delete": f"AFTER DELETE ON {TABLE} BEGIN {forget} {_reindex_replies('old')} END",
         "update": (
-            f"AFTER UPDATE OF id, body, quote ON {TABLE} {changed} BEGIN {delete} {insert} END"
+            f"AFTER UPDATE OF id, status, hidden_by_reports, body, quote, parent_id "
+            f"ON {TABLE} WHEN {changed} BEGIN {forget} {_index('new')} END"
+        ),
+        # Only when whether the row may be a visible parent changed.
+        "replies": (
+            f"AFTER UPDATE OF status, hidden_by_reports ON {TABLE} "
+            f"WHEN {_shown('old')} IS NOT {_shown('new')} BEGIN {_reindex_replies('new')} END"
         ),
     }
     statements = []
@@ -94,13 +138,15 @@ def sqlite_triggers() -> list[str]:
 def install_triggers(using: str = "default", **kwargs: Any) -> None:
     """(Re)install SQLite's index triggers after each `migrate` (post_migrate): SQLite
     drops a table's triggers when a migration rebuilds the table. The index itself (its
-    rows keyed by the comments' ids) survives a rebuild."""
+    rows keyed by the comments' ids) survives a rebuild. Only for the index of public
+    comments (migration 0010): migrated back, the index and its triggers are 0009's."""
     database = connections[using]
     if database.vendor != "sqlite":
         return
     with database.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [FTS_TABLE])
-        if cursor.fetchone() is None:  # migrated back before the index
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [FTS_TABLE])
+        found = cursor.fetchone()
+        if found is None or "content=''" in found[0]:  # migrated back to 0008 or 0009
             return
         for statement in sqlite_triggers():
             cursor.execute(statement)

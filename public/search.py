@@ -9,15 +9,19 @@ are not published.
 
 Comments are found through the index the database keeps for them
 (comments/search_index.py): PostgreSQL's stored, GIN-indexed `tsvector`, SQLite's
-FTS5 table of stems ranked by bm25. A search costs the matching rows, not every
-comment. The edition's chapters and sections, a few dozen rows, are matched against
-their stored vectors on PostgreSQL and searched as they are on SQLite.
+FTS5 table of the public comments' stems ranked by bm25. A search costs the matching
+rows, not every comment; on SQLite it counts and ranks them in the index alone and
+reads only the page shown. The edition's chapters and sections, a few dozen rows, are
+matched against their stored vectors on PostgreSQL; on SQLite their stems are computed
+once per database state and matched in memory.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,20 +32,26 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection
-from django.db.models import Expression, F, Q, QuerySet
+from django.db.models import Expression, F, QuerySet
+from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
 from comments import search_index
 from comments.models import Comment
 from comments.search_index import CONFIG, terms
+from core.cache import kept_per_state
 from guide.models import Edition, EditionChapter, EditionSection
 
 MAX_QUERY = 200
 # What a hit does not show of its section and chapter.
+_WIDE_CHAPTER = [f"edition_chapter__{name}" for name in ("intro", "intro_html", "channels")]
 _WIDE = [f"edition_section__{name}" for name in ("body", "body_html", "text", "change")] + [
-    f"edition_section__edition_chapter__{name}" for name in ("intro", "intro_html", "channels")
+    f"edition_section__{name}" for name in _WIDE_CHAPTER
 ]
 START, STOP = "\x02", "\x03"  # headline markers, replaced by <mark> after escaping
+
+
+_LAST = "\U0010ffff"  # after every other character: the end of a prefix's range
 
 
 @dataclass
@@ -52,6 +62,79 @@ class Hit:
     url: str
     snippet: SafeString
     rank: float
+
+
+@dataclass(frozen=True)
+class GuideText:
+    """SQLite: a chapter or section of an edition as the search reads it, with the stems
+    of its title and text, computed once per database state (`_guide_texts`)."""
+
+    kind: str  # "chapter" or "section"
+    title: str
+    context: str
+    url: str
+    text: str
+    title_stems: Counter[str]
+    text_stems: Counter[str]
+    words: tuple[str, ...]  # the distinct stems of both, sorted
+
+    def _words(self, term: str) -> tuple[str, ...]:
+        """The stems here that begin with `term`: a search word is found in its longer
+        forms and compounds (arkiver: arkivering, arkiveringsplikt), as when the texts
+        were searched as they are, but no longer inside another word (søk: undersøk)."""
+        return self.words[bisect_left(self.words, term) : bisect_left(self.words, term + _LAST)]
+
+    def matches(self, stems: list[str]) -> bool:
+        return all(self._words(term) for term in stems)
+
+    def rank(self, stems: list[str]) -> float:
+        """As often as the words occur, the title counting thrice, less in a long text;
+        a chapter before a section that matches as well."""
+        found = sum(
+            3 * self.title_stems[word] + self.text_stems[word]
+            for term in stems
+            for word in self._words(term)
+        )
+        return found / (1 + len(self.text) / 2000) + (0.01 if self.kind == "chapter" else 0)
+
+    def hit(self, stems: list[str], rank: float) -> Hit:
+        snippet = _snippet(self.text, stems)
+        return Hit(self.kind, self.title, self.context, self.url, snippet, rank)
+
+
+def _guide_text(kind: str, title: str, context: str, url: str, text: str) -> GuideText:
+    title_stems = Counter(search_index.stems(title).split())
+    text_stems = Counter(search_index.stems(text).split())
+    words = tuple(sorted(title_stems.keys() | text_stems.keys()))
+    return GuideText(kind, title, context, url, text, title_stems, text_stems, words)
+
+
+@dataclass(frozen=True)
+class GuideMatch:
+    """SQLite: a chapter or section that matches, its snippet made only if shown."""
+
+    text: GuideText
+    rank: float
+
+    def hit(self, stems: list[str]) -> Hit:
+        return self.text.hit(stems, self.rank)
+
+
+def _guide_texts(edition: Edition) -> list[GuideText]:
+    """SQLite: every chapter and section of `edition`, with their stems. Read through
+    the edition, so each row already knows it (current_url())."""
+    texts = [
+        _guide_text("chapter", c.title, "", c.current_url(), c.intro)
+        for c in edition.chapters.all()
+    ]
+    sections = edition.sections.select_related("edition_chapter").defer(
+        "body", "body_html", "change", *_WIDE_CHAPTER
+    )
+    texts += [
+        _guide_text("section", s.heading, s.edition_chapter.title, s.current_url(), s.text)
+        for s in sections
+    ]
+    return texts
 
 
 class StoredDocument(Expression):
@@ -90,72 +173,63 @@ def _snippet(text: str, stems: list[str], width: int = 110) -> SafeString:
 class Search:
     """One search over one edition. `hits(offset, limit)` gives a page of results."""
 
-    def __init__(self, query: str, edition: Edition):
+    def __init__(self, query: str, edition: Edition, request: HttpRequest):
         self.query = query
         self.edition = edition
         self.postgres = connection.vendor == "postgresql"
-        self._fixed = self._guide_hits()
-        self._comments = self._ranked(Comment.objects.published())
-        self.count = len(self._fixed) + self._comments.count()
+        self.stems = terms(query)
+        self._fixed = self._guide_hits(request)
+        if self.postgres:
+            self._comments = self._ranked(Comment.objects.published())
+            self.count = len(self._fixed) + self._comments.count()
+        else:
+            self.count = len(self._fixed) + self._fts_count()
 
     # The guide: a few dozen rows, ranked and kept in memory.
-    def _guide_hits(self) -> list[Hit]:
-        # Read through the edition, so each row already knows it (current_url()).
+    def _guide_hits(self, request: HttpRequest) -> list[Hit | GuideMatch]:
+        """The edition's matching chapters and sections, best first. SQLite makes the
+        snippets of those shown only (hits())."""
+        if not self.postgres:
+            if not self.stems:
+                return []
+            texts = kept_per_state(
+                request,
+                f"search-guide:{self.edition.pk}",
+                lambda: _guide_texts(self.edition),
+            )
+            matches = [GuideMatch(t, t.rank(self.stems)) for t in texts if t.matches(self.stems)]
+            # Stable: equal ranks keep the guide's order.
+            return sorted(matches, key=lambda found: -found.rank)
         chapters = self.edition.chapters.all()
         sections = self.edition.sections.select_related("edition_chapter")
-        if self.postgres:
-            query = SearchQuery(self.query, config=CONFIG, search_type="websearch")
-            headline: dict[str, Any] = {
-                "start_sel": START,
-                "stop_sel": STOP,
-                "max_words": 35,
-                "min_words": 15,
-            }
-            chapters = (
-                chapters.alias(document=StoredDocument())
-                .filter(document=query)
-                .annotate(
-                    rank=SearchRank(F("document"), query),
-                    headline=SearchHeadline("intro", query, config=CONFIG, **headline),
-                )
+        query = SearchQuery(self.query, config=CONFIG, search_type="websearch")
+        headline: dict[str, Any] = {
+            "start_sel": START,
+            "stop_sel": STOP,
+            "max_words": 35,
+            "min_words": 15,
+        }
+        chapters = (
+            chapters.alias(document=StoredDocument())
+            .filter(document=query)
+            .annotate(
+                rank=SearchRank(F("document"), query),
+                headline=SearchHeadline("intro", query, config=CONFIG, **headline),
             )
-            sections = (
-                sections.alias(document=StoredDocument())
-                .filter(document=query)
-                .annotate(
-                    rank=SearchRank(F("document"), query),
-                    headline=SearchHeadline("text", query, config=CONFIG, **headline),
-                )
+        )
+        sections = (
+            sections.alias(document=StoredDocument())
+            .filter(document=query)
+            .annotate(
+                rank=SearchRank(F("document"), query),
+                headline=SearchHeadline("text", query, config=CONFIG, **headline),
             )
-            hits = [self._chapter_hit(c, _marked(c.headline), c.rank) for c in chapters]
-            hits += [self._section_hit(s, _marked(s.headline), s.rank) for s in sections]
-        else:
-            stems = terms(self.query)
-            if not stems:
-                return []
-            hits = []
-            for c in chapters.filter(self._all_terms(stems, "title", "intro")):
-                rank = self._rank(stems, c.title, c.intro)
-                hits.append(self._chapter_hit(c, _snippet(c.intro, stems), rank))
-            for s in sections.filter(self._all_terms(stems, "heading", "text")):
-                rank = self._rank(stems, s.heading, s.text)
-                hits.append(self._section_hit(s, _snippet(s.text, stems), rank))
+        )
+        hits: list[Hit | GuideMatch] = [
+            self._chapter_hit(c, _marked(c.headline), c.rank) for c in chapters
+        ]
+        hits += [self._section_hit(s, _marked(s.headline), s.rank) for s in sections]
         return sorted(hits, key=lambda h: -h.rank)
-
-    @staticmethod
-    def _all_terms(stems: list[str], *fields: str) -> Q:
-        condition = Q()
-        for term in stems:
-            either = Q()
-            for name in fields:
-                either |= Q(**{f"{name}__icontains": term})
-            condition &= either
-        return condition
-
-    @staticmethod
-    def _rank(stems: list[str], title: str, text: str) -> float:
-        title, text = title.lower(), text.lower()
-        return sum(3 * title.count(t) + text.count(t) for t in stems) / (1 + len(text) / 2000)
 
     def _chapter_hit(self, chapter: EditionChapter, snippet: SafeString, rank: float) -> Hit:
         return Hit("chapter", chapter.title, "", chapter.current_url(), snippet, rank + 0.01)
@@ -174,41 +248,56 @@ class Search:
     # the database, best first, then newest first. The matches are ranked on their ids
     # alone; only the page of them is read whole, with its sections and headlines.
     def _ranked(self, comments: QuerySet) -> QuerySet:
-        """`comments` that match, in order (the database's own ranking)."""
-        if self.postgres:
-            query = SearchQuery(self.query, config=CONFIG, search_type="websearch")
-            return (
-                comments.alias(document=StoredDocument())
-                .filter(document=query)
-                .alias(rank=SearchRank(F("document"), query))
-                .order_by("-rank", "-created_at", "-pk")
-            )
-        stems = terms(self.query)
-        if not stems:
-            return comments.none()
-        fts, table = search_index.FTS_TABLE, search_index.TABLE
-        # The FTS5 table is no model: extra() joins it on its rowid, the comment's id.
-        # Its SQL names the table as is, so this queryset is never used as a subquery.
-        # bm25() is lower for a better match.
-        return comments.extra(
-            tables=[fts],
-            where=[f"{fts}.rowid = {table}.id", f"{fts} MATCH %s"],
-            params=[search_index.fts_query(stems)],
-            select={"bm25": f"bm25({fts})"},
-            order_by=["bm25", "-created_at", "-id"],
+        """PostgreSQL: `comments` that match, in order (the database's own ranking)."""
+        query = SearchQuery(self.query, config=CONFIG, search_type="websearch")
+        return (
+            comments.alias(document=StoredDocument())
+            .filter(document=query)
+            .alias(rank=SearchRank(F("document"), query))
+            .order_by("-rank", "-created_at", "-pk")
         )
+
+    def _fts_count(self) -> int:
+        """SQLite: the index holds the public comments only, so it counts them alone."""
+        if not self.stems:
+            return 0
+        fts = search_index.FTS_TABLE
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM {fts} WHERE {fts} MATCH %s",
+                [search_index.fts_query(self.stems)],
+            )
+            return cursor.fetchone()[0]
+
+    def _fts_page(self, start: int, stop: int) -> list[int]:
+        """SQLite: the ids of a page of matches, ranked in the index alone. bm25() is
+        lower for a better match; equal matches newest first: the rowid is the comment's
+        id, given in the order the comments were written (created_at is not read)."""
+        fts = search_index.FTS_TABLE
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s "
+                f"ORDER BY bm25({fts}), rowid DESC LIMIT %s OFFSET %s",
+                [search_index.fts_query(self.stems), stop - start, start],
+            )
+            return [row[0] for row in cursor.fetchall()]
 
     def _comment_page(self, start: int, stop: int) -> list[Comment]:
         related = "edition_section__edition_chapter"
         if not self.postgres:
-            # One query, sorting every match: leave the sections' texts out of the sort.
-            page = self._comments.select_related(related).defer(*_WIDE)
-            return list(page[start:stop])
+            ids = self._fts_page(start, stop) if self.stems else []
+            if not ids:
+                return []
+            # published() again, for ten rows: should the index ever lag behind the
+            # rows, the page would rather show one hit less than a hidden comment.
+            rows = Comment.objects.published().filter(pk__in=ids)
+            found = rows.select_related(related).defer(*_WIDE).in_bulk()
+            return [found[pk] for pk in ids if pk in found]
         # PostgreSQL ranks the matches on their ids, then reads the page whole (ranked
         # again, ten rows) with its headlines, evaluated for those rows only.
-        ids = self._comments.values("pk")[start:stop]
+        ids_query = self._comments.values("pk")[start:stop]
         query = SearchQuery(self.query, config=CONFIG, search_type="websearch")
-        page = self._ranked(Comment.objects.filter(pk__in=ids).select_related(related))
+        page = self._ranked(Comment.objects.filter(pk__in=ids_query).select_related(related))
         headline = SearchHeadline("body", query, config=CONFIG, start_sel=START, stop_sel=STOP)
         return list(page.annotate(headline=headline))
 
@@ -216,7 +305,7 @@ class Search:
         if self.postgres:
             snippet = _marked(comment.headline)
         else:
-            snippet = _snippet(comment.body, terms(self.query))
+            snippet = _snippet(comment.body, self.stems)
         section = comment.edition_section
         return Hit(
             "comment",
@@ -228,7 +317,10 @@ class Search:
         )
 
     def hits(self, offset: int, limit: int) -> list[Hit]:
-        page = self._fixed[offset : offset + limit]
+        page = [
+            found if isinstance(found, Hit) else found.hit(self.stems)
+            for found in self._fixed[offset : offset + limit]
+        ]
         start = max(0, offset - len(self._fixed))
         wanted = limit - len(page)
         if wanted > 0:

@@ -358,7 +358,7 @@ def search(request: HttpRequest) -> HttpResponse:
         }
         return render(request, "public/search.html", context, status=400)
     if query and context["edition"] is not None:
-        results = Search(query, context["edition"])
+        results = Search(query, context["edition"], request)
         # Paginator needs only count() and slices; the stubs' protocol asks for iteration.
         pages: Paginator[Hit] = Paginator(SearchPage(results), 10)  # type: ignore[arg-type]
         context["page"] = pages.get_page(request.GET.get("side"))

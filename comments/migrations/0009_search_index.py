@@ -26,6 +26,22 @@ SQLITE = [
     "INSERT INTO comments_comment_fts(rowid, document) "
     "SELECT id, innspill_stems(body, quote) FROM comments_comment",
 ]
+# The triggers of this contentless index, as they were (migration 0010 replaced them).
+SQLITE_TRIGGERS = [
+    "CREATE TRIGGER comments_comment_fts_insert AFTER INSERT ON comments_comment BEGIN "
+    "INSERT INTO comments_comment_fts(rowid, document) "
+    "VALUES (new.id, innspill_stems(new.body, new.quote)); END",
+    "CREATE TRIGGER comments_comment_fts_delete AFTER DELETE ON comments_comment BEGIN "
+    "INSERT INTO comments_comment_fts(comments_comment_fts, rowid, document) "
+    "VALUES ('delete', old.id, innspill_stems(old.body, old.quote)); END",
+    "CREATE TRIGGER comments_comment_fts_update AFTER UPDATE OF id, body, quote "
+    "ON comments_comment "
+    "WHEN old.body IS NOT new.body OR old.quote IS NOT new.quote OR old.id != new.id BEGIN "
+    "INSERT INTO comments_comment_fts(comments_comment_fts, rowid, document) "
+    "VALUES ('delete', old.id, innspill_stems(old.body, old.quote)); "
+    "INSERT INTO comments_comment_fts(rowid, document) "
+    "VALUES (new.id, innspill_stems(new.body, new.quote)); END",
+]
 SQLITE_REVERSE = [
     "DROP TRIGGER IF EXISTS comments_comment_fts_insert",
     "DROP TRIGGER IF EXISTS comments_comment_fts_delete",
@@ -49,8 +65,7 @@ def create(apps, schema_editor):
 
         search_index.register(connection=schema_editor.connection)
         _run(schema_editor, SQLITE)
-        # Installed again after every migrate: a table rebuild drops them.
-        _run(schema_editor, search_index.sqlite_triggers())
+        _run(schema_editor, SQLITE_TRIGGERS)
 
 
 def drop(apps, schema_editor):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from guide.models import EditionSection
@@ -58,9 +59,10 @@ def data(request, db):
         # 1 current edition, 2 this chapter in it, 3 every edition's copy of it,
         # 4 their sections.
         ("/veileder/forste/endringer/", 4),
-        # 1 current edition, 2 matching chapters, 3 matching sections, 4 count comments,
-        # 5 a page of comments.
-        ("/sok/?q=kommentar", 5),
+        # 1 current edition, 2 the content versions, 3-4 the edition's chapters and
+        # sections (their stems, once per database state), 5 count the matching comments
+        # (in the index alone on SQLite), 6 the ids of a page of them (SQLite), 7 that page.
+        ("/sok/?q=kommentar", 7 if connection.vendor == "sqlite" else 5),
         # 1 all comments counted by state.
         ("/horing/", 2),
         # 1 all editions, 2 editions with published comments (the round to open on),

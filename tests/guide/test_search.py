@@ -83,3 +83,19 @@ def test_search_paginates(guide, client):
     third = client.get("/sok/", {"q": "søkbar", "side": 3})
     assert len(third.context["page"]) == 5
     assert "q=s%C3%B8kbar&amp;side=2" in third.content.decode()
+
+
+def test_guide_words_are_found_in_longer_forms_never_inside_other_words(guide, client):
+    chapter = guide["chapters"][1]
+    edit(chapter.sections.get(slug="del-2"), body="Arkiveringsplikten gjelder alle innlegg.")
+    edit(chapter.sections.get(slug="del-3"), body="En undersøkelse blant innbyggerne viste det.")
+    edition_publish(number="1.0", title="Versjon 1.0")
+    urls = [h.url for h in client.get("/sok/", {"q": "arkivere"}).context["page"]]
+    assert "/veileder/ta-stilling/del-2/" in urls
+    assert "/veileder/ta-stilling/del-3/" not in urls
+    # "søk" is inside "undersøkelse", not its beginning.
+    response = client.get("/sok/", {"q": "søker innbyggerne"})
+    assert response.context["page"].paginator.count == 0
+    # Both words of the search must match, here in one section.
+    urls = [h.url for h in client.get("/sok/", {"q": "undersøkelsen innbyggere"}).context["page"]]
+    assert urls == ["/veileder/ta-stilling/del-3/"]
