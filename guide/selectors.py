@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db.models import Subquery
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from core.cache import kept_per_state
 from guide.models import ChapterKind, Edition, EditionChapter, EditionSection
 
 
@@ -16,6 +17,12 @@ def current_edition_or_404() -> Edition:
     if edition is None:
         raise Http404("No edition has been published yet.")
     return edition
+
+
+def current_edition(request: HttpRequest) -> Edition | None:
+    """Edition.objects.current(), read once per database state: for pages rendered on
+    every request (search), where building its query costs more than the page."""
+    return kept_per_state(request, "current-edition", Edition.objects.current)
 
 
 def edition_or_404(number: str) -> Edition:

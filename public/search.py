@@ -34,6 +34,7 @@ from django.contrib.postgres.search import (
 from django.db import connection
 from django.db.models import Expression, F, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from comments import search_index
@@ -45,9 +46,6 @@ from guide.models import Edition, EditionChapter, EditionSection
 MAX_QUERY = 200
 # What a hit does not show of its section and chapter.
 _WIDE_CHAPTER = [f"edition_chapter__{name}" for name in ("intro", "intro_html", "channels")]
-_WIDE = [f"edition_section__{name}" for name in ("body", "body_html", "text", "change")] + [
-    f"edition_section__{name}" for name in _WIDE_CHAPTER
-]
 START, STOP = "\x02", "\x03"  # headline markers, replaced by <mark> after escaping
 
 
@@ -282,17 +280,35 @@ class Search:
             )
             return [row[0] for row in cursor.fetchall()]
 
+    def _fts_hits(self, start: int, stop: int) -> list[Hit]:
+        """SQLite: a page of comment hits, ranked in the index; only the values a hit
+        shows are read for its ten rows."""
+        ids = self._fts_page(start, stop) if self.stems else []
+        if not ids:
+            return []
+        # published() again, for ten rows: should the index ever lag behind the rows,
+        # the page would rather show one hit less than a hidden comment.
+        rows = Comment.objects.published().filter(pk__in=ids)
+        found = {
+            row[0]: row
+            for row in rows.values_list(
+                "pk",
+                "name",
+                "body",
+                "edition_section__heading",
+                "edition_section__edition_chapter__title",
+            )
+        }
+        hits = []
+        for pk, name, body, heading, chapter in (found[pk] for pk in ids if pk in found):
+            url = reverse("comments:detail", args=[pk])
+            snippet = _snippet(body, self.stems)
+            hits.append(Hit("comment", name, f"{chapter} › {heading}", url, snippet, 0.0))
+        return hits
+
     def _comment_page(self, start: int, stop: int) -> list[Comment]:
+        """PostgreSQL: a page of comments with their headlines."""
         related = "edition_section__edition_chapter"
-        if not self.postgres:
-            ids = self._fts_page(start, stop) if self.stems else []
-            if not ids:
-                return []
-            # published() again, for ten rows: should the index ever lag behind the
-            # rows, the page would rather show one hit less than a hidden comment.
-            rows = Comment.objects.published().filter(pk__in=ids)
-            found = rows.select_related(related).defer(*_WIDE).in_bulk()
-            return [found[pk] for pk in ids if pk in found]
         # PostgreSQL ranks the matches on their ids, then reads the page whole (ranked
         # again, ten rows) with its headlines, evaluated for those rows only.
         ids_query = self._comments.values("pk")[start:stop]
@@ -302,17 +318,13 @@ class Search:
         return list(page.annotate(headline=headline))
 
     def _comment_hit(self, comment: Comment) -> Hit:
-        if self.postgres:
-            snippet = _marked(comment.headline)
-        else:
-            snippet = _snippet(comment.body, self.stems)
         section = comment.edition_section
         return Hit(
             "comment",
             comment.name,
             f"{section.edition_chapter.title} › {section.heading}",
             comment.get_absolute_url(),
-            snippet,
+            _marked(comment.headline),
             0.0,
         )
 
@@ -323,8 +335,10 @@ class Search:
         ]
         start = max(0, offset - len(self._fixed))
         wanted = limit - len(page)
-        if wanted > 0:
+        if wanted > 0 and self.postgres:
             page += [self._comment_hit(c) for c in self._comment_page(start, start + wanted)]
+        elif wanted > 0:
+            page += self._fts_hits(start, start + wanted)
         return page
 
 

@@ -16,19 +16,23 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import render
+from django.template.defaultfilters import urlencode as urlencode_filter
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from comments.selectors import Addressed, addressed_by_section, with_comment_counts
-from core.cache import cached_page, kept_per_state, rendered_once
+from core.cache import cached_page, cached_part, kept_per_state, rendered_once, store_part
 from core.markdown import CONTROL_CHARACTERS
 from guide.changes import ChangeStatus, ChapterState, SectionState, compare
 from guide.diff import editions_compared, word_diff
 from guide.models import ChapterKind, Edition, EditionChapter, EditionSection
 from guide.selectors import (
+    current_edition,
     current_edition_or_404,
     edition_chapters,
     edition_or_404,
@@ -347,23 +351,55 @@ def chapter_history(request: HttpRequest, chapter: str) -> HttpResponse:
     return render(request, "public/chapter_history.html", context)
 
 
+# The search page around its title and its form with the results is the same for every
+# search in a database state: it is rendered once, with slots for those two and for the
+# return address of the language links, and only they are rendered per request.
+SEARCH_TEMPLATE = "public/search.html"
+TITLE_SLOT = mark_safe("<!--innspill:search-title-->")
+MAIN_SLOT = mark_safe("<!--innspill:search-main-->")
+NEXT_SLOT = "innspill-search-next-slot"
+
+
+def _search_frame(request: HttpRequest, edition: Edition | None) -> str:
+    frame = cached_part(request, "search-frame")
+    if frame is None:
+        context = {
+            "edition": edition,
+            "title_slot": TITLE_SLOT,
+            "main_slot": MAIN_SLOT,
+            "language_next": NEXT_SLOT,
+        }
+        frame = render_to_string(SEARCH_TEMPLATE, context, request)
+        store_part(request, "search-frame", frame)
+    return frame
+
+
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     """Search the current version of the guide and the published comments."""
     query = " ".join(CONTROL_CHARACTERS.sub(" ", request.GET.get("q", "")).split())
-    context: dict[str, Any] = {"edition": Edition.objects.current(), "query": query, "page": None}
+    edition = current_edition(request)
+    context: dict[str, Any] = {"edition": edition, "query": query, "page": None}
     if len(query) > MAX_QUERY:
         context["error"] = _("The search is too long: use at most %(n)s characters.") % {
             "n": MAX_QUERY
         }
-        return render(request, "public/search.html", context, status=400)
-    if query and context["edition"] is not None:
-        results = Search(query, context["edition"], request)
+        return render(request, SEARCH_TEMPLATE, context, status=400)
+    if query and edition is not None:
+        results = Search(query, edition, request)
         # Paginator needs only count() and slices; the stubs' protocol asks for iteration.
         pages: Paginator[Hit] = Paginator(SearchPage(results), 10)  # type: ignore[arg-type]
         context["page"] = pages.get_page(request.GET.get("side"))
         context["search_query"] = urlencode({"q": query})
-    return render(request, "public/search.html", context)
+    # Our own slot first, then the parts that hold what the visitor wrote (escaped, so
+    # they cannot hold a slot).
+    page = (
+        _search_frame(request, edition)
+        .replace(NEXT_SLOT, urlencode_filter(request.get_full_path()))
+        .replace(TITLE_SLOT, render_to_string(f"{SEARCH_TEMPLATE}#title", context, request), 1)
+        .replace(MAIN_SLOT, render_to_string(f"{SEARCH_TEMPLATE}#main", context, request), 1)
+    )
+    return HttpResponse(page)
 
 
 @require_safe

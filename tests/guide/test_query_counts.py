@@ -59,10 +59,12 @@ def data(request, db):
         # 1 current edition, 2 this chapter in it, 3 every edition's copy of it,
         # 4 their sections.
         ("/veileder/forste/endringer/", 4),
-        # 1 current edition, 2 the content versions, 3-4 the edition's chapters and
-        # sections (their stems, once per database state), 5 count the matching comments
-        # (in the index alone on SQLite), 6 the ids of a page of them (SQLite), 7 that page.
-        ("/sok/?q=kommentar", 7 if connection.vendor == "sqlite" else 5),
+        # Cold: 1 the content versions, 2 current edition, 3-4 the edition's chapters and
+        # sections (the edition and the sections' stems are then kept per database
+        # state), 5 count the matching comments (in the index alone on SQLite), 6 the ids
+        # of a page of them (SQLite), 7 that page. PostgreSQL matches the chapters and
+        # sections in the database (3-4) and reads the page with its ranking (6).
+        ("/sok/?q=kommentar", 7 if connection.vendor == "sqlite" else 6),
         # 1 all comments counted by state.
         ("/horing/", 2),
         # 1 all editions, 2 editions with published comments (the round to open on),

@@ -162,22 +162,28 @@ def test_a_search_page_runs_a_fixed_number_of_queries(
 ):
     bulk_comments(section_of(edition), comments, status=Status.PUBLISHED)
     if connection.vendor == "postgresql":
-        # 1 current edition, 2 matching chapters, 3 matching sections, 4 count comments,
-        # 5 a page of comments (with their headlines).
+        # 1 the content versions, 2 the current edition (then kept per database state),
+        # 3 matching chapters, 4 matching sections, 5 count comments, 6 a page of
+        # comments (with their headlines).
+        with django_assert_num_queries(6):
+            response = client.get("/sok/", {"q": "kommentar", "side": 2})
+        assert len(response.context["page"]) == shown
         with django_assert_num_queries(5):
             response = client.get("/sok/", {"q": "kommentar", "side": 2})
         assert len(response.context["page"]) == shown
         return
-    # 1 current edition, 2 the content versions, 3 the edition's chapters, 4 its
-    # sections (their stems are kept per database state), 5 count the matches in the
-    # index, 6 the ids of the page's matches, ranked in the index, 7 those comments.
+    # 1 the content versions, 2 the current edition, 3 the edition's chapters, 4 its
+    # sections (the edition and the sections' stems are kept per database state),
+    # 5 count the matches in the index, 6 the ids of the page's matches, ranked in the
+    # index, 7 those comments' names, texts and places.
     with django_assert_num_queries(7):
         response = client.get("/sok/", {"q": "kommentar", "side": 2})
     assert len(response.context["page"]) == shown
-    # Again: the guide's stems are kept.
-    with django_assert_num_queries(5):
+    # Again: the edition and the guide's stems are kept.
+    with django_assert_num_queries(4):
         response = client.get("/sok/", {"q": "kommentar", "side": 2})
     assert len(response.context["page"]) == shown
+    assert response.content.decode().count('class="result result--comment"') == shown
 
 
 def test_pages_hold_only_matches_whatever_else_is_newer(edition, client):
