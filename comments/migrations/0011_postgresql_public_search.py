@@ -29,6 +29,11 @@ POSTGRESQL = [
     CREATE FUNCTION comments_public_search_sync(ids bigint[]) RETURNS void
     LANGUAGE plpgsql AS $$
     BEGIN
+        -- A reply's parent may be changing in a transaction not yet committed, whose
+        -- trigger cannot see this reply: wait for it, so that this one sees its result.
+        PERFORM 1 FROM comments_comment AS parent
+        WHERE parent.id IN (SELECT parent_id FROM comments_comment WHERE id = ANY(ids))
+        FOR SHARE;
         DELETE FROM {TABLE} AS indexed
         WHERE indexed.comment_id = ANY(ids)
         AND NOT EXISTS (

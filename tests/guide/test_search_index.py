@@ -375,3 +375,15 @@ def test_the_count_is_the_number_of_public_matches(edition, client):
     response = client.get("/sok/", {"q": "kommentar"})
     assert response.context["page"].paginator.count == 7
     assert response.context["page"].paginator.num_pages == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no TRUNCATE")
+def test_truncated_comments_leave_the_index(edition):
+    # As Django's flush does (TransactionTestCase): the index, not referencing the
+    # comments (migration 0011), is emptied by a trigger.
+    make_comment(edition, body="Tømmeordet står her.")
+    assert indexed()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending deferred checks
+        cursor.execute("TRUNCATE comments_comment CASCADE")
+    assert indexed() == set()
