@@ -4,9 +4,14 @@ The index follows every write, whatever wrote the row (a form, `bulk_create`,
 `update()`, `loaddata`, plain SQL), because the database keeps it:
 
 - PostgreSQL: `comments_comment.search_document`, a stored generated `tsvector`
-  column with the Norwegian configuration over the body and the quote (the same
-  vector the search computed per request before), with a GIN index (`comment_search`).
-  The model does not declare it; public.search reads it.
+  column with the Norwegian configuration over the body and the quote, with a GIN
+  index (`comment_search`), and `comments_public_search` (migration 0011): for each
+  comment the public may see (exactly `CommentQuerySet.published()`'s rule), its id
+  and a copy of that vector, with a GIN index (`comment_public_search`). PL/pgSQL
+  triggers on comments_comment keep it in step, as SQLite's below: a comment enters
+  and leaves with its own visibility, a reply also with its parent's, a delete or a
+  truncate takes its rows along. The search counts and ranks in it alone. Neither is
+  declared by a model; public.search reads them.
 - SQLite: `comments_comment_fts`, an FTS5 table holding, for each comment the public
   may see (exactly `CommentQuerySet.published()`'s rule), the words of the body and
   the quote reduced to their Snowball stems (the algorithm PostgreSQL's Norwegian
@@ -17,8 +22,6 @@ The index follows every write, whatever wrote the row (a form, `bulk_create`,
   writing comments through another SQLite connection must register it too. It is a
   regular FTS5 table, storing its documents (SQLite 3.40 has no `contentless_delete`),
   so a trigger may delete a row the index does not hold.
-
-PostgreSQL indexes every comment; its search filters on what the public may see.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from django.db import connections
 CONFIG = "norwegian"
 TABLE = "comments_comment"
 FTS_TABLE = "comments_comment_fts"
+PUBLIC_TABLE = "comments_public_search"  # PostgreSQL
 PUBLISHED = "published"  # comments.models.Status.PUBLISHED, in SQL
 STEMS = "innspill_stems"
 _WORD = re.compile(r"\w+", re.UNICODE)

@@ -7,13 +7,13 @@ Norwegian configuration uses, every word must match, hits ranked by how often an
 where they match. Neither ever looks at the draft or at comments that
 are not published.
 
-Comments are found through the index the database keeps for them
-(comments/search_index.py): PostgreSQL's stored, GIN-indexed `tsvector`, SQLite's
-FTS5 table of the public comments' stems ranked by bm25. A search costs the matching
-rows, not every comment; on SQLite it counts and ranks them in the index alone and
-reads only the page shown. The edition's chapters and sections, a few dozen rows, are
-matched against their stored vectors on PostgreSQL; on SQLite their stems are computed
-once per database state and matched in memory.
+Comments are found through the index of the public comments the database keeps
+(comments/search_index.py): on PostgreSQL a GIN-indexed table of their `tsvector`s
+ranked by ts_rank, on SQLite an FTS5 table of their stems ranked by bm25. A search
+counts and ranks its matches in the index alone and reads only the page shown. The
+edition's chapters and sections, a few dozen rows, are matched against their stored
+vectors on PostgreSQL; on SQLite their stems are computed once per database state and
+matched in memory.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection
-from django.db.models import Expression, F, QuerySet
+from django.db.models import Expression, F
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -178,8 +178,7 @@ class Search:
         self.stems = terms(query)
         self._fixed = self._guide_hits(request)
         if self.postgres:
-            self._comments = self._ranked(Comment.objects.published())
-            self.count = len(self._fixed) + self._comments.count()
+            self.count = len(self._fixed) + self._pg_count()
         else:
             self.count = len(self._fixed) + self._fts_count()
 
@@ -242,18 +241,32 @@ class Search:
             rank,
         )
 
-    # Comments: possibly many thousands, found through the stored index and paged in
-    # the database, best first, then newest first. The matches are ranked on their ids
-    # alone; only the page of them is read whole, with its sections and headlines.
-    def _ranked(self, comments: QuerySet) -> QuerySet:
-        """PostgreSQL: `comments` that match, in order (the database's own ranking)."""
-        query = SearchQuery(self.query, config=CONFIG, search_type="websearch")
-        return (
-            comments.alias(document=StoredDocument())
-            .filter(document=query)
-            .alias(rank=SearchRank(F("document"), query))
-            .order_by("-rank", "-created_at", "-pk")
-        )
+    # Comments: possibly many thousands, counted and ranked in the index of the public
+    # comments alone (comments/search_index.py), best first, then newest first; only the
+    # page of them is read from the comments, with its sections and headlines.
+    def _pg_count(self) -> int:
+        """PostgreSQL: the public comments that match, counted in their index alone."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM {search_index.PUBLIC_TABLE} "
+                "WHERE document @@ websearch_to_tsquery(%s::regconfig, %s)",
+                [CONFIG, self.query],
+            )
+            return cursor.fetchone()[0]
+
+    def _pg_page(self, start: int, stop: int) -> list[int]:
+        """PostgreSQL: the ids of a page of matches, ranked in the index alone (the same
+        ts_rank as before); equal matches newest first by id, the order in which the
+        comments were written (created_at is not in the index)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT comment_id FROM "
+                f"{search_index.PUBLIC_TABLE}, websearch_to_tsquery(%s::regconfig, %s) AS q "
+                "WHERE document @@ q ORDER BY ts_rank(document, q) DESC, comment_id DESC "
+                "LIMIT %s OFFSET %s",
+                [CONFIG, self.query, stop - start, start],
+            )
+            return [row[0] for row in cursor.fetchall()]
 
     def _fts_count(self) -> int:
         """SQLite: the index holds the public comments only, so it counts them alone."""
@@ -307,15 +320,22 @@ class Search:
         return hits
 
     def _comment_page(self, start: int, stop: int) -> list[Comment]:
-        """PostgreSQL: a page of comments with their headlines."""
-        related = "edition_section__edition_chapter"
-        # PostgreSQL ranks the matches on their ids, then reads the page whole (ranked
-        # again, ten rows) with its headlines, evaluated for those rows only.
-        ids_query = self._comments.values("pk")[start:stop]
+        """PostgreSQL: a page of comments with their headlines, in the index's order.
+        published() again, for ten rows: should the index ever lag behind the rows,
+        the page would rather show one hit less than a hidden comment."""
+        ids = self._pg_page(start, stop)
+        if not ids:
+            return []
         query = SearchQuery(self.query, config=CONFIG, search_type="websearch")
-        page = self._ranked(Comment.objects.filter(pk__in=ids_query).select_related(related))
         headline = SearchHeadline("body", query, config=CONFIG, start_sel=START, stop_sel=STOP)
-        return list(page.annotate(headline=headline))
+        rows = (
+            Comment.objects.published()
+            .filter(pk__in=ids)
+            .select_related("edition_section__edition_chapter")
+            .annotate(headline=headline)
+        )
+        found = {comment.pk: comment for comment in rows}
+        return [found[pk] for pk in ids if pk in found]
 
     def _comment_hit(self, comment: Comment) -> Hit:
         section = comment.edition_section

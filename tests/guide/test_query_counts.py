@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from guide.models import EditionSection
@@ -61,10 +60,11 @@ def data(request, db):
         ("/veileder/forste/endringer/", 4),
         # Cold: 1 the content versions, 2 current edition, 3-4 the edition's chapters and
         # sections (the edition and the sections' stems are then kept per database
-        # state), 5 count the matching comments (in the index alone on SQLite), 6 the ids
-        # of a page of them (SQLite), 7 that page. PostgreSQL matches the chapters and
-        # sections in the database (3-4) and reads the page with its ranking (6).
-        ("/sok/?q=kommentar", 7 if connection.vendor == "sqlite" else 6),
+        # state), 5 count the matching comments in the index of public comments alone,
+        # 6 the ids of a page of them, ranked in that index, 7 that page. PostgreSQL
+        # matches the chapters and sections in the database (3-4) and reads the page
+        # with its headlines (7).
+        ("/sok/?q=kommentar", 7),
         # 1 all comments counted by state.
         ("/horing/", 2),
         # 1 all editions, 2 editions with published comments (the round to open on),
