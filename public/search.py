@@ -32,7 +32,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection
-from django.db.models import Expression, F
+from django.db.models import Expression, F, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -206,22 +206,20 @@ class Search:
             "max_words": 35,
             "min_words": 15,
         }
-        chapters = (
-            chapters.alias(document=StoredDocument())
-            .filter(document=query)
-            .annotate(
-                rank=SearchRank(F("document"), query),
-                headline=SearchHeadline("intro", query, config=CONFIG, **headline),
+
+        def matching(rows: QuerySet, text: str) -> QuerySet:
+            """The rows whose stored document matches, ranked, with a headline of `text`."""
+            return (
+                rows.alias(document=StoredDocument())
+                .filter(document=query)
+                .annotate(
+                    rank=SearchRank(F("document"), query),
+                    headline=SearchHeadline(text, query, config=CONFIG, **headline),
+                )
             )
-        )
-        sections = (
-            sections.alias(document=StoredDocument())
-            .filter(document=query)
-            .annotate(
-                rank=SearchRank(F("document"), query),
-                headline=SearchHeadline("text", query, config=CONFIG, **headline),
-            )
-        )
+
+        chapters = matching(chapters, "intro")
+        sections = matching(sections, "text")
         hits: list[Hit | GuideMatch] = [
             self._chapter_hit(c, _marked(c.headline), c.rank) for c in chapters
         ]
