@@ -101,12 +101,15 @@ def _reindex_replies(parent: str) -> str:
     """SQL: index the replies to `parent` again: whether the public sees them depends on
     it. The index is a regular FTS5 table (it stores its documents), so deleting a rowid
     it does not hold is harmless."""
+    replies = f"(SELECT id FROM {TABLE} WHERE parent_id = {parent}.id)"
+    # The replies are found by id through the parent's index: written as
+    # `reply.parent_id = …` next to _public()'s OR, SQLite's planner scans the whole
+    # table instead, on every comment written (40 ms at 100,000 comments).
     return (
-        f"DELETE FROM {FTS_TABLE} WHERE rowid IN "
-        f"(SELECT id FROM {TABLE} WHERE parent_id = {parent}.id); "
+        f"DELETE FROM {FTS_TABLE} WHERE rowid IN {replies}; "
         f"INSERT INTO {FTS_TABLE}(rowid, document) "
         f"SELECT reply.id, {STEMS}(reply.body, reply.quote) FROM {TABLE} AS reply "
-        f"WHERE reply.parent_id = {parent}.id AND {_public('reply')};"
+        f"WHERE reply.id IN {replies} AND {_public('reply')};"
     )
 
 
