@@ -207,7 +207,7 @@ class Search:
             "min_words": 15,
         }
 
-        def matching(rows: QuerySet, text: str) -> QuerySet:
+        def matching(rows: QuerySet, text: str) -> QuerySet[Any]:
             """The rows whose stored document matches, ranked, with a headline of `text`."""
             return (
                 rows.alias(document=StoredDocument())
@@ -218,12 +218,12 @@ class Search:
                 )
             )
 
-        chapters = matching(chapters, "intro")
-        sections = matching(sections, "text")
         hits: list[Hit | GuideMatch] = [
-            self._chapter_hit(c, _marked(c.headline), c.rank) for c in chapters
+            self._chapter_hit(c, _marked(c.headline), c.rank) for c in matching(chapters, "intro")
         ]
-        hits += [self._section_hit(s, _marked(s.headline), s.rank) for s in sections]
+        hits += [
+            self._section_hit(s, _marked(s.headline), s.rank) for s in matching(sections, "text")
+        ]
         return sorted(hits, key=lambda h: -h.rank)
 
     def _chapter_hit(self, chapter: EditionChapter, snippet: SafeString, rank: float) -> Hit:
