@@ -9,6 +9,7 @@ coordinates, so they can be highlighted in the stored HTML.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 
@@ -17,9 +18,12 @@ from comments.models import CONTEXT_CHARS, AnchorState
 _SPACE = re.compile(r"\s+")
 
 
-def normalise(text: str) -> tuple[str, list[int]]:
+@functools.lru_cache(maxsize=64)
+def normalise(text: str) -> tuple[str, tuple[int, ...]]:
     """Collapse whitespace runs to one space; return the text and, for each of its
-    characters, the index of that character in the original."""
+    characters, the index of that character in the original. Kept for the last few
+    texts: re-anchoring looks for every quote of a section in the same text, and a
+    comment's quote is checked and located in it more than once."""
     chars, index = [], []
     previous_space = True
     for position, char in enumerate(text):
@@ -35,7 +39,7 @@ def normalise(text: str) -> tuple[str, list[int]]:
     while chars and chars[-1] == " ":
         chars.pop()
         index.pop()
-    return "".join(chars), index
+    return "".join(chars), tuple(index)
 
 
 def clean_quote(quote: str) -> str:
@@ -105,7 +109,7 @@ def _trim(norm: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _anchor(state: str, norm: str, index: list[int], start: int, end: int) -> Anchor:
+def _anchor(state: str, norm: str, index: tuple[int, ...], start: int, end: int) -> Anchor:
     return Anchor(
         state=state,
         start=index[start],

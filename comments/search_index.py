@@ -3,15 +3,14 @@
 The index follows every write, whatever wrote the row (a form, `bulk_create`,
 `update()`, `loaddata`, plain SQL), because the database keeps it:
 
-- PostgreSQL: `comments_comment.search_document`, a stored generated `tsvector`
-  column with the Norwegian configuration over the body and the quote, with a GIN
-  index (`comment_search`), and `comments_public_search` (migration 0011): for each
-  comment the public may see (exactly `CommentQuerySet.published()`'s rule), its id
-  and a copy of that vector, with a GIN index (`comment_public_search`). PL/pgSQL
-  triggers on comments_comment keep it in step, as SQLite's below: a comment enters
-  and leaves with its own visibility, a reply also with its parent's, a delete or a
-  truncate takes its rows along. The search counts and ranks in it alone. Neither is
-  declared by a model; public.search reads them.
+- PostgreSQL: `comments_public_search` (migrations 0011 and 0013): for each comment
+  the public may see (exactly `CommentQuerySet.published()`'s rule), its id and its
+  `tsvector` with the Norwegian configuration over the body and the quote, with a GIN
+  index (`comment_public_search`). PL/pgSQL triggers on comments_comment keep it in
+  step, as SQLite's below: a comment enters and leaves with its own visibility, a
+  reply also with its parent's, a delete or a truncate takes its rows along; only a
+  change to what is indexed or to visibility makes a document anew. The search counts
+  and ranks in it alone. No model declares it; public.search reads it.
 - SQLite: `comments_comment_fts`, an FTS5 table holding, for each comment the public
   may see (exactly `CommentQuerySet.published()`'s rule), the words of the body and
   the quote reduced to their Snowball stems (the algorithm PostgreSQL's Norwegian

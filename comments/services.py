@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, models, transaction
-from django.db.models import OuterRef, Subquery, Value
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -43,9 +43,11 @@ logger = logging.getLogger(__name__)
 
 
 def _anchor_fields(comment: Comment, edition_section: EditionSection) -> None:
+    """Locate the comment's quote in the text it was written about. The anchor names
+    the edition where that text first stood, so it holds for as long as the text does."""
+    comment.anchor_edition_id = edition_section.text_since_id
     if not comment.quote:
         comment.anchor_state = AnchorState.NONE
-        comment.anchor_edition_id = edition_section.edition_id
         comment.anchor_start = comment.anchor_end = None
         return
     anchor = locate(
@@ -54,7 +56,6 @@ def _anchor_fields(comment: Comment, edition_section: EditionSection) -> None:
         comment.quote_prefix,
         comment.quote_suffix,
     )
-    comment.anchor_edition_id = edition_section.edition_id
     comment.anchor_state = anchor.state
     comment.anchor_start, comment.anchor_end = anchor.start, anchor.end
 
@@ -175,17 +176,27 @@ def comment_report(*, comment: Comment, client_hash: str, reason: str = "") -> b
 
 
 def comments_reanchor(*, edition: Edition, batch_size: int = 2000) -> int:
-    """Locate every quoted comment's passage in `edition`. Returns how many comments
-    were looked at. Each batch is a transaction of its own, so the database's write
-    lock is held for one batch at a time, never for all of them."""
-    sections = {s.section_id: s for s in EditionSection.objects.filter(edition=edition)}
-    texts = {section_id: html_text(s.body_html) for section_id, s in sections.items()}
-    quoted = (
-        Comment.objects.exclude(quote="")
-        .only("pk", "section_id", "quote", "quote_prefix", "quote_suffix", "anchor_state")
-        .order_by("pk")
+    """Locate the quoted passages that `edition` moves: those in the sections whose text
+    it changes (their text_since is this edition), and those whose section it leaves out,
+    which are lost. Comments on a text the edition keeps are not touched: their anchors
+    already name where that text first stood. Returns how many comments were looked at.
+
+    Each batch is a transaction of its own, so the database's write lock is held for one
+    batch at a time, never for all of them."""
+    sections = EditionSection.objects.filter(edition=edition)
+    texts = {
+        section_id: html_text(body_html)
+        for section_id, body_html in sections.filter(text_since=edition).values_list(
+            "section_id", "body_html"
+        )
+    }
+    quoted = Comment.objects.exclude(quote="").filter(
+        Q(section_id__in=list(texts))
+        | (~Q(section_id__in=sections.values("section_id")) & ~Q(anchor_state=AnchorState.LOST))
     )
-    fields = ["anchor_state", "anchor_start", "anchor_end", "anchor_edition"]
+    quoted = quoted.only(
+        "pk", "section_id", "quote", "quote_prefix", "quote_suffix", "anchor_state"
+    ).order_by("pk")
     done, after = 0, 0
     while batch := list(quoted.filter(pk__gt=after)[:batch_size]):
         for comment in batch:
@@ -197,15 +208,35 @@ def comments_reanchor(*, edition: Edition, batch_size: int = 2000) -> int:
                 anchor = locate(text, comment.quote, comment.quote_prefix, comment.quote_suffix)
                 comment.anchor_state = anchor.state
                 comment.anchor_start, comment.anchor_end = anchor.start, anchor.end
-            comment.anchor_edition_id = edition.pk
         with transaction.atomic():
-            Comment.objects.bulk_update(batch, fields, batch_size=batch_size)
+            _store_anchors(batch, edition)
         done, after = done + len(batch), batch[-1].pk
-    unquoted = Comment.objects.filter(quote="").exclude(anchor_edition=edition).order_by("pk")
-    while pks := list(unquoted.values_list("pk", flat=True)[:batch_size]):
-        with transaction.atomic():
-            Comment.objects.filter(pk__in=pks).update(anchor_edition=edition)
     return done
+
+
+def _store_anchors(comments: list[Comment], edition: Edition) -> None:
+    """Write the anchors of `comments`, located in `edition`, in one UPDATE ... FROM
+    (VALUES ...) statement. bulk_update() builds a CASE expression per row and field,
+    which cost more than locating the quotes (1.3 ms per comment)."""
+    quote = connection.ops.quote_name
+    table = quote(Comment._meta.db_table)
+    rows = ", ".join(["(%s, %s, %s, %s)"] * len(comments))
+    sql = (
+        # VALUES names its columns column1, column2, ... on both databases.
+        f"UPDATE {table} SET {quote('anchor_state')} = anchors.column2, "
+        f"{quote('anchor_start')} = CAST(anchors.column3 AS integer), "
+        f"{quote('anchor_end')} = CAST(anchors.column4 AS integer), "
+        f"{quote('anchor_edition_id')} = %s "
+        f"FROM (VALUES {rows}) AS anchors "
+        f"WHERE {table}.{quote('id')} = CAST(anchors.column1 AS bigint)"
+    )
+    values = [
+        value
+        for comment in comments
+        for value in (comment.pk, comment.anchor_state, comment.anchor_start, comment.anchor_end)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [edition.pk, *values])
 
 
 def _notify(comment: Comment, event: str, key: str = "") -> None:

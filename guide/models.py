@@ -389,6 +389,17 @@ class EditionSection(models.Model):
         blank=True,
         help_text="How this section changed since the previous edition, if it did.",
     )
+    # Quoted passages are located in a text once, not once per edition: comments point
+    # at the edition where this very text first stood (Comment.anchor_edition), and an
+    # edition that leaves a section's text as it was carries this over unchanged, so
+    # publishing it re-anchors only the comments of the sections it changed.
+    text_since = models.ForeignKey(
+        Edition,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The first of the editions in a row in which this section's text "
+        "(body_html) is exactly this one.",
+    )
 
     class Meta:
         verbose_name = _("section in an edition")

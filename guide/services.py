@@ -211,10 +211,12 @@ def edition_freeze(
     )
     snapshot_of = {s.chapter_id: s for s in snapshots}
     sections = Section.objects.active().filter(chapter__in=chapters).order_by("order", "pk")
+    text_since = _texts_kept(previous)
     positions: dict[int, int] = {}
     rows = []
     for section in sections:
         positions[section.chapter_id] = positions.get(section.chapter_id, 0) + 1
+        kept_html, kept_since = text_since.get(section.pk, ("", edition.pk))
         rows.append(
             EditionSection(
                 edition=edition,
@@ -227,10 +229,25 @@ def edition_freeze(
                 body_html=section.body_html,
                 text=plain_text(section.body_html),
                 change=change_of.get(section.pk, ""),
+                text_since_id=kept_since if kept_html == section.body_html else edition.pk,
             )
         )
     EditionSection.objects.bulk_create(rows)
     return edition
+
+
+def _texts_kept(previous: Edition | None) -> dict[int, tuple[str, int]]:
+    """Section id -> (body_html, text_since id) in `previous`: a section whose text an
+    edition leaves as it was keeps where that text first stood."""
+    if previous is None:
+        return {}
+    rows = EditionSection.objects.filter(edition=previous)
+    return {
+        section_id: (body_html, since)
+        for section_id, body_html, since in rows.values_list(
+            "section_id", "body_html", "text_since_id"
+        )
+    }
 
 
 def _when(value: datetime | None) -> str:

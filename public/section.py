@@ -52,7 +52,7 @@ def _section_context(request, edition, chapters, found, section_row, form, **ext
         .top_level()
         .filter(
             section_id=section_row.section_id,
-            anchor_edition=edition,
+            anchor_edition_id=section_row.text_since_id,
             anchor_state__in=[AnchorState.EXACT, AnchorState.CHANGED],
             anchor_start__isnull=False,
             anchor_end__isnull=False,

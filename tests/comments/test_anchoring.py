@@ -128,8 +128,28 @@ def test_reanchoring_works_through_every_batch(open_guide, django_assert_max_num
     assert comments_reanchor(edition=new, batch_size=2) == 5
     for comment in Comment.objects.filter(pk__in=[c.pk for c in quoted]):
         assert (comment.anchor_edition_id, comment.anchor_state) == (new.pk, AnchorState.EXACT)
+    # Comments without a quote have nothing to locate, and are not written.
     assert set(
         Comment.objects.filter(pk__in=[c.pk for c in plain]).values_list(
             "anchor_edition_id", flat=True
         )
-    ) == {new.pk}
+    ) == {None}
+
+
+def test_an_edition_that_keeps_a_text_leaves_its_quotes_as_they_were(open_guide, client):
+    edition = open_guide["edition"]
+    kept = make_comment(edition, quote="noe om formålet")
+    assert kept.anchor_state == AnchorState.EXACT
+    located = (kept.anchor_edition_id, kept.anchor_start, kept.anchor_end)
+    other = open_guide["chapters"][1].sections.get(slug="del-2")
+    edit(other, body=other.body + "\n\nEt nytt avsnitt.")
+    history = Comment.history.filter(id=kept.pk).count()
+
+    new = edition_publish(number="1.0", title="Versjon 1.0")
+
+    assert section_of(new).text_since_id == edition.pk  # del-1's text is as it was
+    assert section_of(new, slug="del-2").text_since_id == new.pk
+    kept.refresh_from_db()
+    assert (kept.anchor_edition_id, kept.anchor_start, kept.anchor_end) == located
+    assert Comment.history.filter(id=kept.pk).count() == history  # not written at all
+    assert '<mark class="quote">noe om formålet</mark>' in client.get(URL).content.decode()

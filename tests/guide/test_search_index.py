@@ -36,12 +36,13 @@ def found(client, words: str) -> list[str]:
 def test_the_index_exists(db):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Made in the public index only: a column generated on the comment would be
+            # computed anew on every update of the row, whatever it changed.
             cursor.execute(
-                "SELECT indexdef FROM pg_indexes WHERE tablename = 'comments_comment' "
-                "AND indexname = 'comment_search'"
+                "SELECT count(*) FROM information_schema.columns "
+                "WHERE table_name = 'comments_comment' AND column_name = 'search_document'"
             )
-            (definition,) = cursor.fetchone()
-            assert "gin (search_document)" in definition
+            assert cursor.fetchone() == (0,)
             cursor.execute(
                 "SELECT indexdef FROM pg_indexes WHERE tablename = %s "
                 "AND indexname = 'comment_public_search'",
@@ -341,7 +342,8 @@ def test_migration_fills_the_index_with_the_public_comments(edition):
     import importlib
 
     postgres = connection.vendor == "postgresql"
-    name = "0011_postgresql_public_search" if postgres else "0010_public_search_index"
+    # The latest fill of each database's index.
+    name = "0013_search_document_in_public_index_only" if postgres else "0010_public_search_index"
     migration = importlib.import_module(f"comments.migrations.{name}")
     shown = make_comment(edition, body="Fyllordet her.")
     make_comment(edition, published=False, body="Fyllordet venter.")

@@ -183,7 +183,7 @@ class Command(BaseCommand):
                         status=Status.PUBLISHED,
                         published_at=created,
                         outcome=rng.choice(outcomes),
-                        anchor_edition=current,
+                        anchor_edition_id=target.text_since_id,
                         anchor_state=anchor.state if anchor else AnchorState.NONE,
                         anchor_start=anchor.start if anchor else None,
                         anchor_end=anchor.end if anchor else None,
