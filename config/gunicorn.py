@@ -46,3 +46,17 @@ def _drop_server_header() -> None:
 
 
 _drop_server_header()
+
+
+# Python hands the GIL to a waiting thread only every 5 ms by default. A thread that
+# holds the database's write lock (SQLite lets one writer in) and returns from a query
+# then waits up to 5 ms per statement for the GIL, while the other threads of its
+# worker parse requests or render pages: the lock is held several times as long as its
+# work takes, and every writer queues behind it. A shorter interval keeps it short.
+SWITCH_INTERVAL = float(os.environ.get("GUNICORN_SWITCH_INTERVAL", "0.0005"))
+
+
+def post_fork(server, worker) -> None:
+    import sys
+
+    sys.setswitchinterval(SWITCH_INTERVAL)
