@@ -23,6 +23,7 @@ from comments.anchoring import locate
 from comments.models import AnchorState, Comment, Outcome, Status
 from core.markdown import html_text, render
 from guide.models import Chapter, ChapterKind, Edition, EditionSection, Section
+from guide.services import RoundRequest
 from publishing.services import edition_publish
 
 BATCH = 5000
@@ -141,8 +142,7 @@ class Command(BaseCommand):
             number=number,
             title=f"Demoversjon {number}",
             summary="Demodata laget av seed_demo.",
-            comment_opens=now - timedelta(days=1),
-            comment_closes=now + timedelta(days=90),
+            consultation=RoundRequest(now - timedelta(days=1), now + timedelta(days=90)),
         )
 
     def _add_comments(self, count: int, rng: random.Random) -> None:

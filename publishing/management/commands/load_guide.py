@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from guide.content import ContentError, read_content
 from guide.models import Chapter, Edition, Section
+from guide.services import RoundRequest
 from publishing.services import edition_publish
 
 CHANGE_NOTE = "Lastet inn fra innholdsmappen"
@@ -82,7 +83,6 @@ class Command(BaseCommand):
             number=content.edition.number,
             title=content.edition.title,
             summary=content.edition.summary,
-            comment_opens=now if days else None,
-            comment_closes=now + timedelta(days=days) if days else None,
+            consultation=RoundRequest(now, now + timedelta(days=days)) if days else RoundRequest(),
             now=now,
         )

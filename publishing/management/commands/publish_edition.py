@@ -7,7 +7,7 @@ from django.utils.dateparse import parse_datetime
 
 from guide.changes import compare, draft_state, edition_state
 from guide.models import Edition
-from guide.services import round_plan, round_plan_text
+from guide.services import RoundRequest, round_plan, round_plan_text
 from publishing.services import edition_publish
 
 
@@ -62,24 +62,15 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(changes)} chapters changed since {base}:")
         for change in changes:
             self.stdout.write(f"  {change.status}: {change.current.title}")
-        plan = round_plan(
-            previous=current,
-            comment_opens=opens,
-            comment_closes=closes,
-            end_consultation=end_consultation,
-        )
+        asked = RoundRequest(opens, closes, end=end_consultation)
+        plan = round_plan(previous=current, asked=asked)
         self.stdout.write(round_plan_text(plan, number=number))
         if dry_run:
             self.stdout.write("Nothing published (--dry-run).")
             return
         try:
             edition = edition_publish(
-                number=number,
-                title=title,
-                summary=summary,
-                comment_opens=opens,
-                comment_closes=closes,
-                end_consultation=end_consultation,
+                number=number, title=title, summary=summary, consultation=asked
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
