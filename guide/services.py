@@ -194,18 +194,7 @@ def edition_freeze(
         counted[chapter.kind] = counted.get(chapter.kind, 0) + 1
         position[chapter.pk] = counted[chapter.kind]
     snapshots = EditionChapter.objects.bulk_create(
-        EditionChapter(
-            edition=edition,
-            chapter=chapter,
-            kind=chapter.kind,
-            slug=chapter.slug,
-            title=chapter.title,
-            order=position[chapter.pk],
-            intro=chapter.intro,
-            intro_html=chapter.intro_html,
-            organisation=chapter.organisation,
-            channels=chapter.channels,
-        )
+        EditionChapter.snapshot(chapter, edition=edition, order=position[chapter.pk])
         for chapter in chapters
     )
     snapshot_of = {s.chapter_id: s for s in snapshots}
