@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from core.commands import DryRunCommand
 from guide.changes import compare, draft_state, edition_state
 from guide.models import Edition
 from guide.services import RoundRequest, round_plan, round_plan_text
@@ -20,11 +21,12 @@ def _when(value: str | None, name: str):
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
-class Command(BaseCommand):
+class Command(DryRunCommand):
     help = (
         "Freeze the working draft into a new, published edition (what the admin's "
         "publish button does)."
     )
+    dry_run_help = "List what would change; publish nothing."
 
     def add_arguments(self, parser):
         parser.add_argument("--number", required=True, help="For example 1.0.")
@@ -41,9 +43,7 @@ class Command(BaseCommand):
             action="store_true",
             help="End the running consultation round now instead of carrying it over.",
         )
-        parser.add_argument(
-            "--dry-run", action="store_true", help="List what would change; publish nothing."
-        )
+        super().add_arguments(parser)
 
     def handle(self, *args, number, title, summary, dry_run, end_consultation, **options):
         opens = _when(options["comments_open"], "--comments-open")
