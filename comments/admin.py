@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, TypedDict
 
 from django import forms
@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, StringAgg, Value
+from django.db.models import Count, Q, StringAgg, Value
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.html import format_html
@@ -114,19 +114,26 @@ class ModerationActionForm(ActionForm):
     )
 
 
-class ReportedFilter(admin.SimpleListFilter):
-    title = _("reported")
-    parameter_name = "reported"
+class ChoiceFilter(admin.SimpleListFilter):
+    """A list filter declared by its options: each value's label and condition."""
+
+    options: Mapping[str, tuple[StrOrPromise, Q]]
 
     def lookups(self, request, model_admin):
-        return [("hidden", _("Hidden after reports")), ("any", _("Reported at least once"))]
+        return [(value, label) for value, (label, _condition) in self.options.items()]
 
     def queryset(self, request, queryset):
-        if self.value() == "hidden":
-            return queryset.filter(hidden_by_reports=True)
-        if self.value() == "any":
-            return queryset.filter(report_count__gt=0)
-        return queryset
+        chosen = self.options.get(self.value() or "")
+        return queryset.filter(chosen[1]) if chosen else queryset
+
+
+class ReportedFilter(ChoiceFilter):
+    title = _("reported")
+    parameter_name = "reported"
+    options = {
+        "hidden": (_("Hidden after reports"), Q(hidden_by_reports=True)),
+        "any": (_("Reported at least once"), Q(report_count__gt=0)),
+    }
 
 
 class LanguageFilter(admin.SimpleListFilter):
@@ -142,19 +149,13 @@ class LanguageFilter(admin.SimpleListFilter):
         return queryset.filter(language=self.value()) if self.value() else queryset
 
 
-class HasEmailFilter(admin.SimpleListFilter):
+class HasEmailFilter(ChoiceFilter):
     title = _("e-mail address")
     parameter_name = "epost"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Has an address")), ("no", _("No address"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.exclude(email="")
-        if self.value() == "no":
-            return queryset.filter(email="")
-        return queryset
+    options = {
+        "yes": (_("Has an address"), ~Q(email="")),
+        "no": (_("No address"), Q(email="")),
+    }
 
 
 class CommentAdminForm(forms.ModelForm):

@@ -357,8 +357,17 @@ class EditionChapter(ChapterFacts, models.Model):
         ]
         indexes = [models.Index(fields=["slug"], name="edition_chapter_slug")]
 
+    # What a snapshot copies from the working draft's chapter as it stands.
+    COPIED = ("kind", "slug", "title", "intro", "intro_html", "organisation", "channels")
+
     def __str__(self) -> str:
         return f"{self.title} ({self.edition.number})"
+
+    @classmethod
+    def snapshot(cls, chapter: Chapter, *, edition: Edition, order: int) -> EditionChapter:
+        """An unsaved copy of `chapter` for `edition`, placed `order` among its kind."""
+        copied = {name: getattr(chapter, name) for name in cls.COPIED}
+        return cls(edition=edition, chapter=chapter, order=order, **copied)
 
     def current_url(self) -> str:
         """Where this chapter lives when its edition is the current one."""

@@ -73,6 +73,17 @@ class RoundAction:
 
 
 @dataclass(frozen=True)
+class RoundRequest:
+    """What whoever publishes asks for the consultation round: a comment period for the
+    new edition (`opens`, `closes`), or that the running round ends (`end`). Asking
+    nothing carries a running round over (see round_plan)."""
+
+    opens: datetime | None = None
+    closes: datetime | None = None
+    end: bool = False
+
+
+@dataclass(frozen=True)
 class RoundPlan:
     action: str
     opens: datetime | None  # the new edition's period
@@ -94,32 +105,28 @@ def running_round(edition: Edition | None, now: datetime | None = None) -> bool:
 
 
 def round_plan(
-    *,
-    previous: Edition | None,
-    comment_opens: datetime | None = None,
-    comment_closes: datetime | None = None,
-    end_consultation: bool = False,
-    now: datetime | None = None,
+    *, previous: Edition | None, asked: RoundRequest, now: datetime | None = None
 ) -> RoundPlan:
     """What publishing a new edition after `previous` does to the consultation round.
 
     A running round (open or upcoming) is carried over unless the caller ends it on
-    purpose (`end_consultation`) or gives a different period. Giving the running
-    round's own period, or no period at all, carries it over."""
+    purpose (`asked.end`) or gives a different period. Giving the running round's own
+    period, or no period at all, carries it over."""
     now = now or timezone.now()
     running = previous if running_round(previous, now) else None
-    given = comment_opens is not None or comment_closes is not None
+    opens, closes = asked.opens, asked.closes
+    given = opens is not None or closes is not None
     if running is not None:
-        same = (comment_opens, comment_closes) == (running.comment_opens, running.comment_closes)
-        if end_consultation:
+        same = (opens, closes) == (running.comment_opens, running.comment_closes)
+        if asked.end:
             return RoundPlan(RoundAction.END, None, None, running, now)
         if not given or same:
             return RoundPlan(
                 RoundAction.CARRY, running.comment_opens, running.comment_closes, running, now
             )
-        return RoundPlan(RoundAction.NEW, comment_opens, comment_closes, running, now)
+        return RoundPlan(RoundAction.NEW, opens, closes, running, now)
     if given:
-        return RoundPlan(RoundAction.NEW, comment_opens, comment_closes, None, now)
+        return RoundPlan(RoundAction.NEW, opens, closes, None, now)
     return RoundPlan(RoundAction.NONE, None, None, None, now)
 
 
@@ -143,15 +150,13 @@ def edition_freeze(
     title: str,
     summary: str = "",
     user: User | None = None,
-    comment_opens: datetime | None = None,
-    comment_closes: datetime | None = None,
-    end_consultation: bool = False,
+    consultation: RoundRequest = RoundRequest(),
     now: datetime | None = None,
 ) -> Edition:
     """Freeze the working draft into a new edition and make it the current one.
 
     A running consultation round is carried over to the new edition unless
-    `end_consultation` is set or another period is given (see round_plan)."""
+    `consultation` ends it or gives another period (see round_plan)."""
     # Serialise publishing: two editors pressing the button at once get one edition
     # each in turn, or a clear error, never a half-copied snapshot.
     list(Edition.objects.select_for_update().order_by("pk").values_list("pk", flat=True)[:1])
@@ -163,13 +168,7 @@ def edition_freeze(
 
     previous = Edition.objects.current()
     now = now or timezone.now()
-    plan = round_plan(
-        previous=previous,
-        comment_opens=comment_opens,
-        comment_closes=comment_closes,
-        end_consultation=end_consultation,
-        now=now,
-    )
+    plan = round_plan(previous=previous, asked=consultation, now=now)
     change_of = _changes_since(previous)
     edition = Edition(
         number=number,
@@ -195,18 +194,7 @@ def edition_freeze(
         counted[chapter.kind] = counted.get(chapter.kind, 0) + 1
         position[chapter.pk] = counted[chapter.kind]
     snapshots = EditionChapter.objects.bulk_create(
-        EditionChapter(
-            edition=edition,
-            chapter=chapter,
-            kind=chapter.kind,
-            slug=chapter.slug,
-            title=chapter.title,
-            order=position[chapter.pk],
-            intro=chapter.intro,
-            intro_html=chapter.intro_html,
-            organisation=chapter.organisation,
-            channels=chapter.channels,
-        )
+        EditionChapter.snapshot(chapter, edition=edition, order=position[chapter.pk])
         for chapter in chapters
     )
     snapshot_of = {s.chapter_id: s for s in snapshots}

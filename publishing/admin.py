@@ -22,6 +22,7 @@ from guide.checks import draft_summary
 from guide.models import ChapterKind, Edition
 from guide.services import (
     RoundPlan,
+    RoundRequest,
     edition_number_problem,
     round_plan,
     round_plan_text,
@@ -149,6 +150,12 @@ class PublishForm(forms.Form):
             self.add_error("comment_closes", _("The deadline must be after the opening time."))
         return data
 
+    def round_request(self) -> RoundRequest:
+        data = self.cleaned_data
+        return RoundRequest(
+            data["comment_opens"], data["comment_closes"], end=data["end_consultation"]
+        )
+
     def publish_arguments(self) -> dict:
         """The keyword arguments for edition_publish."""
         data = self.cleaned_data
@@ -156,19 +163,11 @@ class PublishForm(forms.Form):
             "number": data["number"],
             "title": data["title"],
             "summary": data["summary"],
-            "comment_opens": data["comment_opens"],
-            "comment_closes": data["comment_closes"],
-            "end_consultation": data["end_consultation"],
+            "consultation": self.round_request(),
         }
 
     def plan(self) -> RoundPlan:
-        arguments = self.publish_arguments()
-        return round_plan(
-            previous=self.current,
-            comment_opens=arguments["comment_opens"],
-            comment_closes=arguments["comment_closes"],
-            end_consultation=arguments["end_consultation"],
-        )
+        return round_plan(previous=self.current, asked=self.round_request())
 
 
 @admin.register(Edition)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts.admin_permissions import HistoryAdmin
 from comments.models import Comment
 from guide.models import Chapter, Edition, EditionSection, Section
+from guide.services import RoundRequest
 from publishing.services import edition_publish
 from tests.factories import edit, make_chapter, make_comment, section_form_data
 
@@ -160,8 +161,7 @@ def objects(db, editor):
     edition = edition_publish(
         number="0.9",
         title="Testversjon",
-        comment_opens=now - timedelta(days=1),
-        comment_closes=now + timedelta(days=60),
+        consultation=RoundRequest(now - timedelta(days=1), now + timedelta(days=60)),
     )
     edit(chapter, title="Forord, endret")
     edit(section, body="Endret tekst i delen.")

@@ -14,6 +14,7 @@ from archive.models import Document, DocumentKind
 from archive.pdf import _media_name
 from archive.services import css_string
 from guide.models import ChapterKind
+from guide.services import RoundRequest
 from publishing.services import edition_publish
 from tests.factories import edit, make_chapter, make_comment, publish
 
@@ -43,8 +44,9 @@ def draft(db):
 def _publish(number: str, **fields):
     """Publish `number` open for comments, with the PDF made after the commit."""
     now = timezone.now()
-    fields.setdefault("comment_opens", now - timedelta(days=1))
-    fields.setdefault("comment_closes", now + timedelta(days=60))
+    fields.setdefault(
+        "consultation", RoundRequest(now - timedelta(days=1), now + timedelta(days=60))
+    )
     return publish(number, **fields)
 
 
@@ -92,7 +94,7 @@ def _flatten(items):
 
 
 def test_an_edition_without_a_consultation_is_not_marked_as_a_draft(draft):
-    edition = _publish("1.0", comment_opens=None, comment_closes=None)
+    edition = _publish("1.0", consultation=RoundRequest())
     document = Document.objects.get(edition=edition)
     text = _squeezed("".join(p.extract_text() for p in PdfReader(document.file.path).pages))
     assert "UTKAST" not in text

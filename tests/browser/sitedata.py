@@ -80,6 +80,7 @@ def build_site() -> Site:
         comments_address,
     )
     from guide.models import Chapter, ChapterKind, Edition, EditionSection, Section
+    from guide.services import RoundRequest
     from publishing.services import edition_publish
 
     call_command("load_guide", stdout=io.StringIO())
@@ -130,18 +131,17 @@ def build_site() -> Site:
     removed._change_reason = "Tatt ut av veilederen"
     removed.save()
     now = timezone.now()
-    period = {
-        "comment_opens": now - timedelta(minutes=1),
-        "comment_closes": now + timedelta(days=60),
-    }
-    second = edition_publish(
-        number="1.0",
-        title="Versjon 1.0",
-        summary="Oppdatert etter innspill.\n\nKapitlet «Om veilederen» er tatt ut.",
-        **period,
-    )
+    period = RoundRequest(now - timedelta(minutes=1), now + timedelta(days=60))
+
+    def publish(number: str, summary: str) -> Edition:
+        """Publish `number`, open for comments in the same round as the others."""
+        return edition_publish(
+            number=number, title=f"Versjon {number}", summary=summary, consultation=period
+        )
+
+    second = publish("1.0", "Oppdatert etter innspill.\n\nKapitlet «Om veilederen» er tatt ut.")
     # 1.1 changes nothing in the text: the "nothing changed" states.
-    edition_publish(number="1.1", title="Versjon 1.1", summary="Ny frist.", **period)
+    publish("1.1", "Ny frist.")
     # 1.2 adds a chapter, whose history is then empty.
     added = Chapter(
         kind=ChapterKind.CHAPTER,
@@ -161,7 +161,7 @@ def build_site() -> Site:
     )
     added_section._change_reason = "Ny del"
     added_section.save()
-    fourth = edition_publish(number="1.2", title="Versjon 1.2", summary="Nytt kapittel.", **period)
+    fourth = publish("1.2", "Nytt kapittel.")
     assert Edition.objects.current() == fourth and fourth.comment_period_state() == "open"
 
     # Someone who asked for e-mail about the guide (the confirm and unsubscribe pages).

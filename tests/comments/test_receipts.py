@@ -97,14 +97,16 @@ def test_the_answer_does_not_wait_for_the_mail_server(client, settings, monkeypa
     make_chapter(slug="ta-stilling", sections=1)
     from django.utils import timezone
 
+    from guide.services import RoundRequest
     from publishing.services import edition_publish
 
     now = timezone.now()
     edition_publish(
         number="0.9",
         title="Høring",
-        comment_opens=now - timezone.timedelta(days=1),
-        comment_closes=now + timezone.timedelta(days=30),
+        consultation=RoundRequest(
+            now - timezone.timedelta(days=1), now + timezone.timedelta(days=30)
+        ),
     )
     settings.SEND_MAIL_IN_BACKGROUND = True
     release, sent = threading.Event(), threading.Event()

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from comments.models import Outcome
 from comments.services import comment_respond
+from guide.services import RoundRequest
 from publishing.services import edition_publish
 from tests.factories import edit, make_comment, section_of
 
@@ -19,8 +20,7 @@ def test_the_report_opens_on_the_round_with_comments(open_guide, client):
     newer = edition_publish(
         number="1.0",
         title="Ny versjon",
-        comment_opens=first.comment_opens,
-        comment_closes=first.comment_closes,
+        consultation=RoundRequest(first.comment_opens, first.comment_closes),
     )
     response = client.get("/horing/rapport/")
     assert response.context["chosen"] == first

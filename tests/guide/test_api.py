@@ -11,6 +11,7 @@ from comments.exports import PUBLIC_FIELDS, row
 from comments.models import Comment, Outcome, Status
 from comments.services import comment_respond, comment_withhold
 from guide.models import Chapter, ChapterKind, Edition, EditionChapter, Section
+from guide.services import RoundRequest
 from publishing.services import edition_publish
 from tests.factories import (
     bulk_comments,
@@ -76,7 +77,7 @@ def test_index_names_the_api_and_links_to_every_endpoint(guide, client):
 def test_editions_list_is_newest_first_and_marks_only_the_current_one(guide, client):
     opens = timezone.now()
     closes = opens + timezone.timedelta(days=60)
-    edition_publish(number="1.0", title="Versjon 1.0", comment_opens=opens, comment_closes=closes)
+    edition_publish(number="1.0", title="Versjon 1.0", consultation=RoundRequest(opens, closes))
 
     response = client.get(f"{API}/editions/")
     data = response.json()

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from guide.models import EditionSection
+from guide.services import RoundRequest
 from publishing.services import edition_publish
 from tests.factories import edit, make_chapter, make_comment
 
@@ -28,16 +29,14 @@ def data(request, db):
     edition_publish(
         number="0.9",
         title="Først",
-        comment_opens=now - timedelta(days=1),
-        comment_closes=now + timedelta(days=30),
+        consultation=RoundRequest(now - timedelta(days=1), now + timedelta(days=30)),
     )
     for section in first.sections.all():
         edit(section, body=section.body + " Endret.")
     edition = edition_publish(
         number="1.0",
         title="Så",
-        comment_opens=now - timedelta(days=1),
-        comment_closes=now + timedelta(days=30),
+        consultation=RoundRequest(now - timedelta(days=1), now + timedelta(days=30)),
     )
     target = EditionSection.objects.filter(edition=edition).first()
     for n in range(comments):

@@ -3,20 +3,15 @@ restored from before PDFs existed). An edition's stored PDF is never made again.
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
-
 from archive.models import DocumentKind
 from archive.services import edition_pdf_store
+from core.commands import DryRunCommand
 from guide.models import Edition
 
 
-class Command(BaseCommand):
+class Command(DryRunCommand):
     help = "Make the missing PDF copies of published editions."
-
-    def add_arguments(self, parser) -> None:
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Only list the editions that lack a PDF."
-        )
+    dry_run_help = "Only list the editions that lack a PDF."
 
     def handle(self, *args, dry_run: bool = False, **options) -> None:
         missing = Edition.objects.exclude(documents__kind=DocumentKind.EDITION).order_by(

@@ -1,19 +1,21 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.core.validators import validate_email
 
 from comments.services import commenter_erase
+from core.commands import DryRunCommand
 
 
-class Command(BaseCommand):
+class Command(DryRunCommand):
     help = (
         "Erase a commenter's name and e-mail address from every comment they wrote with "
         "that address, history and admin log included. The comments stay, as a public "
         'record, shown as by "Navn fjernet" / "Namn fjerna" / "Name removed". Use '
         "--comment ID (repeatable) for comments whose address is already purged."
     )
+    dry_run_help = "Count what would change; change nothing."
 
     def add_arguments(self, parser):
         parser.add_argument("--email", default="", help="The commenter's e-mail address.")
@@ -26,9 +28,7 @@ class Command(BaseCommand):
             metavar="ID",
             help="A comment of theirs, by id (as in /kommentarer/ID/); repeatable.",
         )
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Count what would change; change nothing."
-        )
+        super().add_arguments(parser)
 
     def handle(self, *args, email: str, comments: list[int], dry_run: bool, **options):
         if not email and not comments:

@@ -3,26 +3,22 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.core.management.base import BaseCommand
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from comments.models import Comment
+from core.commands import DryRunCommand
 
 OLDEST = 10
 
 
-class Command(BaseCommand):
+class Command(DryRunCommand):
     help = (
         "E-mail moderators how many comments wait for review and which have waited "
         "longest. Sends nothing when nothing waits. Meant for cron."
     )
-
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Print the message instead of sending it."
-        )
+    dry_run_help = "Print the message instead of sending it."
 
     def handle(self, *args, dry_run: bool, **options):
         waiting = Comment.objects.needs_attention()

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 
 from comments.services import personal_data_purge
+from core.commands import DryRunCommand
 from subscriptions.services import subscriptions_purge_unconfirmed
 
 
-class Command(BaseCommand):
+class Command(DryRunCommand):
     help = (
         "Delete personal data kept longer than the privacy page promises: client-address "
         "hashes on comments and reports (RETAIN_CLIENT_HASH_DAYS), e-mail addresses "
@@ -15,11 +15,7 @@ class Command(BaseCommand):
         "received if it has none), django-axes' login records (RETAIN_LOGIN_RECORDS_DAYS) "
         "and subscriptions never confirmed within a week. Run it daily. Idempotent."
     )
-
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Count what would be deleted; change nothing."
-        )
+    dry_run_help = "Count what would be deleted; change nothing."
 
     def handle(self, *args, dry_run: bool, **options):
         counts = personal_data_purge(dry_run=dry_run)

@@ -14,15 +14,17 @@ import time
 from datetime import timedelta
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from comments.anchoring import locate
 from comments.models import AnchorState, Comment, Outcome, Status
+from core.commands import DryRunCommand
 from core.markdown import html_text, render
 from guide.models import Chapter, ChapterKind, Edition, EditionSection, Section
+from guide.services import RoundRequest
 from publishing.services import edition_publish
 
 BATCH = 5000
@@ -56,20 +58,19 @@ ENDINGS = [
 ]
 
 
-class Command(BaseCommand):
+class Command(DryRunCommand):
     help = (
         "Add realistic demo data in bulk (sections, editions, published comments) for "
         "benchmarks and manual testing. Loads content/ first if the database is empty."
     )
+    dry_run_help = "Say what would be added; add nothing."
 
     def add_arguments(self, parser):
         parser.add_argument("--sections", type=int, default=50, help="Sections in the guide.")
         parser.add_argument("--comments", type=int, default=1000, help="Published comments.")
         parser.add_argument("--editions", type=int, default=3, help="Editions in all.")
         parser.add_argument("--seed", type=int, default=2010, help="Random seed.")
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Say what would be added; add nothing."
-        )
+        super().add_arguments(parser)
 
     def handle(self, *args, sections, comments, editions, seed, dry_run, **options):
         if min(sections, comments, editions) < 0 or editions < 1:
@@ -141,8 +142,7 @@ class Command(BaseCommand):
             number=number,
             title=f"Demoversjon {number}",
             summary="Demodata laget av seed_demo.",
-            comment_opens=now - timedelta(days=1),
-            comment_closes=now + timedelta(days=90),
+            consultation=RoundRequest(now - timedelta(days=1), now + timedelta(days=90)),
         )
 
     def _add_comments(self, count: int, rng: random.Random) -> None:

@@ -4,22 +4,25 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from core.commands import DryRunCommand
 from guide.content import ContentError, read_content
 from guide.models import Chapter, Edition, Section
+from guide.services import RoundRequest
 from publishing.services import edition_publish
 
 CHANGE_NOTE = "Lastet inn fra innholdsmappen"
 
 
-class Command(BaseCommand):
+class Command(DryRunCommand):
     help = (
         "Load the guide's content folder into an empty database and publish its first "
         "edition. Does nothing if the guide already has chapters or editions."
     )
+    dry_run_help = "Check the content and load nothing."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -28,9 +31,7 @@ class Command(BaseCommand):
             default=str(settings.BASE_DIR / "content"),
             help="The content folder (default: content/ in the project).",
         )
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Check the content and load nothing."
-        )
+        super().add_arguments(parser)
 
     def handle(self, *args, directory: str, dry_run: bool, **options):
         try:
@@ -82,7 +83,6 @@ class Command(BaseCommand):
             number=content.edition.number,
             title=content.edition.title,
             summary=content.edition.summary,
-            comment_opens=now if days else None,
-            comment_closes=now + timedelta(days=days) if days else None,
+            consultation=RoundRequest(now, now + timedelta(days=days)) if days else RoundRequest(),
             now=now,
         )

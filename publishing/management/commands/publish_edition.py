@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from core.commands import DryRunCommand
 from guide.changes import compare, draft_state, edition_state
 from guide.models import Edition
-from guide.services import round_plan, round_plan_text
+from guide.services import RoundRequest, round_plan, round_plan_text
 from publishing.services import edition_publish
 
 
@@ -20,11 +21,12 @@ def _when(value: str | None, name: str):
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
-class Command(BaseCommand):
+class Command(DryRunCommand):
     help = (
         "Freeze the working draft into a new, published edition (what the admin's "
         "publish button does)."
     )
+    dry_run_help = "List what would change; publish nothing."
 
     def add_arguments(self, parser):
         parser.add_argument("--number", required=True, help="For example 1.0.")
@@ -41,9 +43,7 @@ class Command(BaseCommand):
             action="store_true",
             help="End the running consultation round now instead of carrying it over.",
         )
-        parser.add_argument(
-            "--dry-run", action="store_true", help="List what would change; publish nothing."
-        )
+        super().add_arguments(parser)
 
     def handle(self, *args, number, title, summary, dry_run, end_consultation, **options):
         opens = _when(options["comments_open"], "--comments-open")
@@ -62,24 +62,15 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(changes)} chapters changed since {base}:")
         for change in changes:
             self.stdout.write(f"  {change.status}: {change.current.title}")
-        plan = round_plan(
-            previous=current,
-            comment_opens=opens,
-            comment_closes=closes,
-            end_consultation=end_consultation,
-        )
+        asked = RoundRequest(opens, closes, end=end_consultation)
+        plan = round_plan(previous=current, asked=asked)
         self.stdout.write(round_plan_text(plan, number=number))
         if dry_run:
             self.stdout.write("Nothing published (--dry-run).")
             return
         try:
             edition = edition_publish(
-                number=number,
-                title=title,
-                summary=summary,
-                comment_opens=opens,
-                comment_closes=closes,
-                end_consultation=end_consultation,
+                number=number, title=title, summary=summary, consultation=asked
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None

@@ -3,21 +3,21 @@ the mail server was down then. Each subscriber is told about an edition at most 
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from core.commands import DryRunCommand
 from guide.models import Edition
 from subscriptions.models import Delivery, Subscription
 from subscriptions.services import changed_chapters, subscriptions_notify
 
 
-class Command(BaseCommand):
+class Command(DryRunCommand):
     help = "Mail confirmed subscribers about an edition, skipping those already told."
+    dry_run_help = "Only count who would get a mail."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--edition", required=True, help="The edition number, e.g. 1.0.")
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Only count who would get a mail."
-        )
+        super().add_arguments(parser)
 
     def handle(self, *args, edition: str, dry_run: bool = False, **options) -> None:
         found = Edition.objects.filter(number=edition).first()
