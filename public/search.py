@@ -28,11 +28,8 @@ from typing import Any
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
-    SearchRank,
-    SearchVectorField,
 )
 from django.db import connection
-from django.db.models import Expression, F, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -41,7 +38,7 @@ from comments import search_index
 from comments.models import Comment
 from comments.search_index import CONFIG, terms
 from core.cache import kept_per_state
-from guide.models import Edition, EditionChapter, EditionSection
+from guide.models import ChapterKind, Edition
 
 MAX_QUERY = 200
 # What a hit does not show of its section and chapter.
@@ -135,18 +132,6 @@ def _guide_texts(edition: Edition) -> list[GuideText]:
     return texts
 
 
-class StoredDocument(Expression):
-    """PostgreSQL: the search document stored in the queried table, a generated column
-    the models do not declare (migrations comments 0009 and guide 0008). Named through
-    the query's own alias for the table, so it stays right inside a subquery."""
-
-    output_field = SearchVectorField()
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple]:
-        alias = compiler.quote_name(compiler.query.get_initial_alias())
-        return f"{alias}.search_document", ()
-
-
 def _marked(text: str) -> SafeString:
     """Escape, then turn our markers into <mark>. Marker characters already in the text
     are removed first (in _snippet), and on PostgreSQL never get past the comment form."""
@@ -166,6 +151,55 @@ def _snippet(text: str, stems: list[str], width: int = 110) -> SafeString:
     if start + 2 * width < len(text):
         window += "…"
     return _marked(pattern.sub(lambda m: START + m.group(0) + STOP, window))
+
+
+# PostgreSQL: the edition's chapters, then its sections, in the guide's order, that
+# match, with their rank against their stored vector (migration guide 0009) and a
+# headline of their text. Plain SQL: built by the ORM, the two statements cost more to
+# compile than to run, on every search.
+_HEADLINE = f"StartSel='{START}', StopSel='{STOP}', MaxWords=35, MinWords=15"
+_PG_GUIDE = f"""
+    WITH q AS (SELECT websearch_to_tsquery('{CONFIG}'::regconfig, %(query)s) AS q)
+    SELECT * FROM (
+        SELECT 0 AS part, chapter.kind, chapter.slug, '' AS section_slug, chapter.title,
+            '' AS context, ts_rank(chapter.search_document, q.q) + 0.01 AS rank,
+            ts_headline('{CONFIG}'::regconfig, chapter.intro, q.q, %(headline)s),
+            chapter.kind AS kind_order, chapter."order" AS chapter_order, 0 AS section_order,
+            chapter.id AS row_id
+        FROM guide_editionchapter AS chapter, q
+        WHERE chapter.edition_id = %(edition)s AND chapter.search_document @@ q.q
+        UNION ALL
+        SELECT 1, chapter.kind, chapter.slug, section.slug, section.heading, chapter.title,
+            ts_rank(section.search_document, q.q),
+            ts_headline('{CONFIG}'::regconfig, section.text, q.q, %(headline)s),
+            chapter.kind, chapter."order", section."order", section.id
+        FROM guide_editionsection AS section
+        JOIN guide_editionchapter AS chapter ON chapter.id = section.edition_chapter_id, q
+        WHERE section.edition_id = %(edition)s AND section.search_document @@ q.q
+    ) AS found
+    ORDER BY part, kind_order, chapter_order, section_order, row_id
+"""
+
+
+def _pg_guide_hit(
+    part: int,
+    kind: str,
+    chapter: str,
+    section: str,
+    title: str,
+    context: str,
+    rank: float,
+    headline: str,
+    *order: Any,
+) -> Hit:
+    is_case = kind == ChapterKind.CASE
+    if part == 0:
+        url = reverse("public:case" if is_case else "public:chapter", args=[chapter])
+        return Hit("chapter", title, "", url, _marked(headline), rank)
+    name = "public:case_section" if is_case else "public:section"
+    return Hit(
+        "section", title, context, reverse(name, args=[chapter, section]), _marked(headline), rank
+    )
 
 
 class Search:
@@ -197,47 +231,14 @@ class Search:
             matches = [GuideMatch(t, t.rank(self.stems)) for t in texts if t.matches(self.stems)]
             # Stable: equal ranks keep the guide's order.
             return sorted(matches, key=lambda found: -found.rank)
-        chapters = self.edition.chapters.all()
-        sections = self.edition.sections.select_related("edition_chapter")
-        query = SearchQuery(self.query, config=CONFIG, search_type="websearch")
-        headline: dict[str, Any] = {
-            "start_sel": START,
-            "stop_sel": STOP,
-            "max_words": 35,
-            "min_words": 15,
-        }
-
-        def matching(rows: QuerySet, text: str) -> QuerySet[Any]:
-            """The rows whose stored document matches, ranked, with a headline of `text`."""
-            return (
-                rows.alias(document=StoredDocument())
-                .filter(document=query)
-                .annotate(
-                    rank=SearchRank(F("document"), query),
-                    headline=SearchHeadline(text, query, config=CONFIG, **headline),
-                )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _PG_GUIDE,
+                {"query": self.query, "edition": self.edition.pk, "headline": _HEADLINE},
             )
-
-        hits: list[Hit | GuideMatch] = [
-            self._chapter_hit(c, _marked(c.headline), c.rank) for c in matching(chapters, "intro")
-        ]
-        hits += [
-            self._section_hit(s, _marked(s.headline), s.rank) for s in matching(sections, "text")
-        ]
-        return sorted(hits, key=lambda h: -h.rank)
-
-    def _chapter_hit(self, chapter: EditionChapter, snippet: SafeString, rank: float) -> Hit:
-        return Hit("chapter", chapter.title, "", chapter.current_url(), snippet, rank + 0.01)
-
-    def _section_hit(self, section: EditionSection, snippet: SafeString, rank: float) -> Hit:
-        return Hit(
-            "section",
-            section.heading,
-            section.edition_chapter.title,
-            section.current_url(),
-            snippet,
-            rank,
-        )
+            rows = cursor.fetchall()
+        # Stable: equal ranks keep the guide's order, chapters first (as the statement).
+        return sorted((_pg_guide_hit(*row) for row in rows), key=lambda hit: -hit.rank)
 
     # Comments: possibly many thousands, counted and ranked in the index of the public
     # comments alone (comments/search_index.py), best first, then newest first; only the
