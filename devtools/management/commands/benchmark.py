@@ -272,7 +272,7 @@ class Command(BaseCommand):
             "" if options["quick"] else str(settings.BASE_DIR / "docs" / "benchmarks.md")
         )
         self.duration, self.warmup = options["duration"], options["warmup"]
-        self.ceiling_seconds = max(1.0, self.duration / 2)
+        self.ceiling_seconds = max(1, self.duration // 2)
         self.connections, self.timeout = options["connections"], options["timeout"]
         self.sections, self.editions = options["sections"], options["editions"]
         self.server: subprocess.Popen[bytes] | None = None
@@ -671,7 +671,7 @@ class Command(BaseCommand):
             "wrk",
             "-t1",
             f"-c{self.connections}",
-            f"-d{seconds}s",
+            f"-d{max(1, round(seconds))}s",  # wrk takes whole seconds only
             "--latency",
             "--timeout",
             f"{self.timeout}s",
