@@ -19,10 +19,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,13 +126,7 @@ def release() -> str:
     even in a Redis that outlived the old processes."""
     root = Path(settings.BASE_DIR)
     digest = hashlib.sha256()
-    patterns = ["templates/**/*", "locale/**/*.mo", "*/**/*.py"]
-    files = sorted(
-        path
-        for pattern in patterns
-        for path in root.glob(pattern)
-        if path.is_file() and ".venv" not in path.parts and "tests" not in path.parts
-    )
+    files = sorted(_release_files(root))
     manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
     if manifest.is_file():
         files.append(manifest)
@@ -139,6 +134,25 @@ def release() -> str:
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _release_files(root: Path) -> Iterator[Path]:
+    """The project's Python files, templates and compiled translations; not its tests,
+    and without walking the virtualenv, git or collected static files at all."""
+    skipped = {"tests", "__pycache__", "node_modules", Path(settings.STATIC_ROOT).name}
+    for directory, subdirectories, names in os.walk(root):
+        subdirectories[:] = [
+            name for name in subdirectories if not name.startswith(".") and name not in skipped
+        ]
+        folder = Path(directory)
+        top = folder.relative_to(root).parts[:1]
+        for name in names:
+            if (
+                (name.endswith(".py") and top)
+                or top == ("templates",)
+                or (top == ("locale",) and name.endswith(".mo"))
+            ):
+                yield folder / name
 
 
 # What else a page's bytes depend on without any write (the round's state and the local
