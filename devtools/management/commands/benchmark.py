@@ -672,6 +672,12 @@ class Command(BaseCommand):
             "-t1",
             f"-c{self.connections}",
             f"-d{max(1, round(seconds))}s",  # wrk takes whole seconds only
+            # A connection per request, as from a proxy without upstream keep-alive.
+            # With kept connections, how wrk's connections happened to be split between
+            # gunicorn's workers at the start decided up to half of a run's throughput
+            # (the trivial view: 964 to 3,514 req/s within one run).
+            "-H",
+            "Connection: close",
             "--latency",
             "--timeout",
             f"{self.timeout}s",
@@ -705,7 +711,8 @@ class Command(BaseCommand):
             f"gunicorn: config/gunicorn.py defaults "
             f"(gthread, {os.environ.get('GUNICORN_WORKERS', '2')} workers × "
             f"{os.environ.get('GUNICORN_THREADS', '4')} threads), production settings.",
-            f"Load: wrk, 1 thread, {self.connections} connections, {self.duration} s per page "
+            f"Load: wrk, 1 thread, {self.connections} connections (a new one per request, "
+            f"`Connection: close`), {self.duration} s per page "
             f"after a {self.warmup:g} s warm-up, on loopback; a request is counted as timed "
             f"out after {self.timeout} s. Before each page (and after its warm-up) the "
             f"server must answer /_bench/ping within {SETTLED_MS} ms three times in a row "
