@@ -17,7 +17,7 @@ def _warm_up() -> None:
     from django.conf import settings
     from django.template.loader import get_template
     from django.urls import get_resolver
-    from django.utils import translation
+    from django.utils.translation import trans_real
 
     from core.cache import release
 
@@ -26,8 +26,7 @@ def _warm_up() -> None:
     for path in folder.rglob("*.html"):
         get_template(path.relative_to(folder).as_posix())
     for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            translation.gettext("Innspill")
+        trans_real.translation(code)  # reads and keeps the language's catalogues
     get_resolver().reverse_dict  # noqa: B018 - fills the reverse lookup tables
 
 
