@@ -153,12 +153,23 @@ def _site_server(django_db_setup, django_db_blocker):
     """A live server of our own, started once. It is not pytest-django's `live_server`:
     a test that uses that one gets a database flushed after each test, and the
     `site` data set below is built once per module instead."""
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
     from pytest_django.live_server_helper import LiveServer
 
     with django_db_blocker.unblock():
+        # pytest-django sets up only the databases the collected tests ask for by its own
+        # fixtures and marks; a browser module run alone asks for none, and the server
+        # would then serve, and `site` flush, the developer's database.
+        own = None
+        if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
+            own = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         server = LiveServer("localhost")
     yield server
     server.stop()
+    if own is not None:
+        with django_db_blocker.unblock():
+            teardown_databases(own, verbosity=0)
 
 
 def _flush_database():
