@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from comments.anchoring import locate
 from comments.models import (
+    CONTEXT_CHARS,
     REPORTS_TO_HIDE,
     AnchorState,
     Comment,
@@ -43,8 +44,9 @@ logger = logging.getLogger(__name__)
 
 
 def _anchor_fields(comment: Comment, edition_section: EditionSection) -> None:
-    """Locate the comment's quote in the text it was written about. The anchor names
-    the edition where that text first stood, so it holds for as long as the text does."""
+    """Locate the comment's quote in the text it was written about, once, with the
+    context the browser sent. The anchor names the edition where that text first stood,
+    so it holds for as long as the text does; the context kept is the text's own."""
     comment.anchor_edition_id = edition_section.text_since_id
     if not comment.quote:
         comment.anchor_state = AnchorState.NONE
@@ -58,6 +60,8 @@ def _anchor_fields(comment: Comment, edition_section: EditionSection) -> None:
     )
     comment.anchor_state = anchor.state
     comment.anchor_start, comment.anchor_end = anchor.start, anchor.end
+    # Keep the context as it stands in the text, not as the browser sent it.
+    comment.quote_prefix, comment.quote_suffix = anchor.prefix, anchor.suffix
 
 
 @transaction.atomic
@@ -96,15 +100,11 @@ def comment_submit(
         organisation=organisation,
         body=body,
         quote=quote,
-        quote_prefix=quote_prefix[-32:],
-        quote_suffix=quote_suffix[:32],
+        quote_prefix=quote_prefix[-CONTEXT_CHARS:],
+        quote_suffix=quote_suffix[:CONTEXT_CHARS],
         language=language,
         client_hash=client_hash,
     )
-    if quote:
-        anchor = locate(html_text(edition_section.body_html), quote, quote_prefix, quote_suffix)
-        # Keep the context as it stands in the text, not as the browser sent it.
-        comment.quote_prefix, comment.quote_suffix = anchor.prefix, anchor.suffix
     _anchor_fields(comment, edition_section)
     comment._change_reason = "Received"
     comment.save()
