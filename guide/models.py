@@ -61,6 +61,18 @@ class ChapterKind(models.TextChoices):
     CASE = "case", _("Case study")
 
 
+def chapter_url(kind: str, slug: str) -> str:
+    """The stable public address of a chapter or case study (by its kind) of the
+    current edition."""
+    return reverse("public:case" if kind == ChapterKind.CASE else "public:chapter", args=[slug])
+
+
+def section_url(kind: str, chapter_slug: str, slug: str) -> str:
+    """The public address of a section, under its chapter's or case study's address."""
+    name = "public:case_section" if kind == ChapterKind.CASE else "public:section"
+    return reverse(name, args=[chapter_slug, slug])
+
+
 class RoundState(models.TextChoices):
     """Where an edition's comment period stands at a given moment."""
 
@@ -371,8 +383,7 @@ class EditionChapter(ChapterFacts, models.Model):
 
     def current_url(self) -> str:
         """Where this chapter lives when its edition is the current one."""
-        name = "public:case" if self.is_case else "public:chapter"
-        return reverse(name, args=[self.slug])
+        return chapter_url(self.kind, self.slug)
 
     def edition_url(self) -> str:
         return reverse("public:edition_chapter", args=[self.edition.number, self.slug])
@@ -428,5 +439,4 @@ class EditionSection(models.Model):
     def current_url(self) -> str:
         """This section's own page, at the stable address of its chapter."""
         chapter = self.edition_chapter
-        name = "public:case_section" if chapter.is_case else "public:section"
-        return reverse(name, args=[chapter.slug, self.slug])
+        return section_url(chapter.kind, chapter.slug, self.slug)

@@ -38,7 +38,7 @@ from comments import search_index
 from comments.models import Comment
 from comments.search_index import CONFIG, terms
 from core.cache import kept_per_state
-from guide.models import ChapterKind, Edition
+from guide.models import Edition, chapter_url, section_url
 
 MAX_QUERY = 200
 # What a hit does not show of its section and chapter.
@@ -192,14 +192,10 @@ def _pg_guide_hit(
     headline: str,
     *order: Any,
 ) -> Hit:
-    is_case = kind == ChapterKind.CASE
     if part == 0:
-        url = reverse("public:case" if is_case else "public:chapter", args=[chapter])
-        return Hit("chapter", title, "", url, _marked(headline), rank)
-    name = "public:case_section" if is_case else "public:section"
-    return Hit(
-        "section", title, context, reverse(name, args=[chapter, section]), _marked(headline), rank
-    )
+        return Hit("chapter", title, "", chapter_url(kind, chapter), _marked(headline), rank)
+    url = section_url(kind, chapter, section)
+    return Hit("section", title, context, url, _marked(headline), rank)
 
 
 class Search:

@@ -30,7 +30,7 @@ from core.cache import cached_page, cached_part, kept_per_state, rendered_once, 
 from core.markdown import CONTROL_CHARACTERS
 from guide.changes import ChangeStatus, ChapterState, SectionState, compare
 from guide.diff import editions_compared, word_diff
-from guide.models import ChapterKind, Edition, EditionChapter, EditionSection
+from guide.models import ChapterKind, Edition, EditionChapter, EditionSection, section_url
 from guide.selectors import (
     current_edition,
     current_edition_or_404,
@@ -254,8 +254,7 @@ def _addressed_between(
 def _section_comments_url(chapter: ChapterState, section: SectionState) -> str:
     """Where all the comments on `section` are listed: its page, by its address in the
     newer edition (the guide answers an address that later changed with a redirect)."""
-    name = "public:case_section" if chapter.kind == ChapterKind.CASE else "public:section"
-    return reverse(name, args=[chapter.slug, section.slug]) + "#kommentarer"
+    return section_url(chapter.kind, chapter.slug, section.slug) + "#kommentarer"
 
 
 @require_safe
